@@ -1,0 +1,168 @@
+/* Shared plumbing of the command-line verbs. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "metainfo.h"
+#include "units.h"
+#include "xmalloc.h"
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("shoal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_usage(const struct cmd_entry *e)
+{
+	fprintf(stderr, _("usage: shoal %s %s\n"), e->name, _(e->args));
+	return (EXIT_USAGE);
+}
+
+int
+cli_parse_piece_length(const char *s, uint32_t *out)
+{
+	uint64_t	v;
+
+	if (units_parse_size(s, &v) != 0 || v < MI_MIN_PIECE_LENGTH ||
+	    v > MI_MAX_PIECE_LENGTH || (v & (v - 1)) != 0)
+		return (-1);
+	*out = (uint32_t)v;
+	return (0);
+}
+
+int
+cli_write_file(const char *path, const void *data, size_t len, char **cause)
+{
+	char		*tmp;
+	int		 fd, saved;
+	const uint8_t	*p = data;
+	ssize_t		 n;
+
+	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		xasprintf(cause, _("cannot write %s: %s"), path,
+		    strerror(errno));
+		free(tmp);
+		return (-1);
+	}
+	while (len > 0) {
+		if ((n = write(fd, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	free(tmp);
+	return (0);
+
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	xasprintf(cause, _("cannot write %s: %s"), path, strerror(saved));
+	return (-1);
+}
+
+struct cli_progress {
+	uv_timer_t		 timer;
+	char			*label;
+	cli_progress_get	 get;
+	void			*arg;
+	uint64_t		 start_ms;
+	int			 shown;
+};
+
+static void
+cli_progress_draw(uv_timer_t *t)
+{
+	struct cli_progress	*p = t->data;
+	uint64_t		 done, total, ms;
+	double			 rate;
+	char			 a[UNITS_BUFLEN], b[UNITS_BUFLEN];
+	char			 r[UNITS_BUFLEN], e[UNITS_BUFLEN];
+
+	p->get(p->arg, &done, &total);
+	if (total == 0)
+		return;
+	ms = uv_now(t->loop) - p->start_ms;
+	rate = ms == 0 ? 0 : (double)done * 1000.0 / (double)ms;
+	fprintf(stderr, _("\r\033[K%s  %s of %s  %3.0f%%  %s  ETA %s"),
+	    p->label, units_size(done, a), units_size(total, b),
+	    100.0 * (double)done / (double)total, units_rate(rate, r),
+	    units_duration(rate > 0 ? (int64_t)((double)(total - done) /
+	    rate) : -1, e));
+	fflush(stderr);
+	p->shown = 1;
+}
+
+struct cli_progress *
+cli_progress_start(uv_loop_t *loop, const char *label, cli_progress_get get,
+    void *arg)
+{
+	struct cli_progress	*p;
+
+	if (!isatty(STDERR_FILENO))
+		return (NULL);
+	p = xcalloc(1, sizeof *p);
+	p->label = xstrdup(label);
+	p->get = get;
+	p->arg = arg;
+	p->start_ms = uv_now(loop);
+	uv_timer_init(loop, &p->timer);
+	p->timer.data = p;
+	/* Five redraws a second: smooth enough, cheap. */
+	uv_timer_start(&p->timer, cli_progress_draw, 200, 200);
+	return (p);
+}
+
+static void
+cli_progress_closed(uv_handle_t *h)
+{
+	struct cli_progress	*p = h->data;
+
+	free(p->label);
+	free(p);
+}
+
+void
+cli_progress_stop(struct cli_progress *p)
+{
+	if (p == NULL)
+		return;
+	if (p->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	uv_timer_stop(&p->timer);
+	uv_close((uv_handle_t *)&p->timer, cli_progress_closed);
+}

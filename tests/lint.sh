@@ -1,0 +1,42 @@
+#!/bin/bash
+# House-style lint in the spirit of curl's checksrc: banned calls, and the
+# module boundaries of DESIGN.md (no libuv in src/common or src/ui, no
+# curses outside src/ui). One TAP point per rule.
+src=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/src
+n=0
+fail=0
+
+rule() {	# rule DESCRIPTION PATTERN FILES...
+	local desc=$1 pat=$2 hits
+	shift 2
+	n=$((n + 1))
+	hits=$(grep -nE "$pat" "$@" 2>/dev/null | grep -v '/\* lint-ok \*/')
+	if [ -z "$hits" ]; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		echo "$hits" | sed 's/^/# /'
+		fail=1
+	fi
+}
+
+c_files=$(find "$src" -name '*.[ch]')
+common=$(find "$src/common" -name '*.[ch]')
+ui=$(find "$src/ui" -name '*.[ch]')
+not_ui=$(find "$src" -name '*.[ch]' -not -path "$src/ui/*")
+
+# shellcheck disable=SC2086
+rule "no sprintf, strcpy, strcat, strtok, atoi" \
+    '\<(v?sprintf|strcpy|strcat|strtok|atoi)[[:space:]]*\(' $c_files
+# shellcheck disable=SC2086
+rule "src/common uses no libuv" '#include[[:space:]]*<uv\.h>|\<uv_[a-z]+\(' $common
+# shellcheck disable=SC2086
+rule "src/common uses no curses" '#include[[:space:]]*<(n)?curses' $common
+if [ -n "$ui" ]; then
+	# shellcheck disable=SC2086
+	rule "src/ui calls no uv_ function" '\<uv_[a-z_]+\(' $ui
+fi
+# shellcheck disable=SC2086
+rule "no curses outside src/ui" '#include[[:space:]]*<(n)?curses' $not_ui
+echo "1..$n"
+exit $fail
