@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "identity.h"
 #include "metainfo.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -165,4 +167,163 @@ cli_progress_stop(struct cli_progress *p)
 	}
 	uv_timer_stop(&p->timer);
 	uv_close((uv_handle_t *)&p->timer, cli_progress_closed);
+}
+
+/*
+ * A folder under the user's home for the XDG variable var (used when it
+ * holds an absolute path, as the XDG spec says) or home/fallback.
+ */
+static char *
+cli_xdg_path(const char *var, const char *fallback, const char *leaf,
+    const char *what)
+{
+	const char	*base = getenv(var), *home;
+	struct passwd	*pw;
+	char		*path;
+
+	if (base != NULL && base[0] == '/') {
+		xasprintf(&path, "%s/%s", base, leaf);
+		return (path);
+	}
+	home = getenv("HOME");
+	if (home == NULL || home[0] == '\0') {
+		if ((pw = getpwuid(getuid())) == NULL || pw->pw_dir == NULL ||
+		    pw->pw_dir[0] == '\0') {
+			cli_error(_("cannot find a home folder for the %s: set "
+			    "HOME or %s"), what, var);
+			return (NULL);
+		}
+		home = pw->pw_dir;
+	}
+	xasprintf(&path, "%s/%s/%s", home, fallback, leaf);
+	return (path);
+}
+
+/* Return the state folder to use, allocated. */
+char *
+cli_state_dir(const char *opt)
+{
+	if (opt != NULL)
+		return (xstrdup(opt));
+	return (cli_xdg_path("XDG_STATE_HOME", ".local/state", "shoal",
+	    _("state folder")));
+}
+
+/* Return the config file to use, allocated. */
+char *
+cli_config_file(const char *opt)
+{
+	if (opt != NULL)
+		return (xstrdup(opt));
+	return (cli_xdg_path("XDG_CONFIG_HOME", ".config", "shoal/shoal.conf",
+	    _("config file")));
+}
+
+/* Make path and its missing parents (mkdir -p), each with mode. */
+int
+cli_mkdirs(const char *path, mode_t mode, char **cause)
+{
+	struct stat	 sb;
+	char		*copy, *p;
+	int		 saved;
+
+	if (*path == '\0') {
+		xasprintf(cause, _("cannot make a folder with an empty "
+		    "name"));
+		return (-1);
+	}
+	copy = xstrdup(path);
+	for (p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			saved = *p;
+			*p = '\0';
+			if (mkdir(copy, mode) != 0 && errno != EEXIST)
+				goto fail;
+			*p = (char)saved;
+		}
+		if (*p == '\0')
+			break;
+	}
+	if (stat(path, &sb) != 0)
+		goto fail;
+	if (!S_ISDIR(sb.st_mode)) {
+		xasprintf(cause, _("cannot make the folder %s: %s"), path,
+		    strerror(ENOTDIR));
+		free(copy);
+		return (-1);
+	}
+	free(copy);
+	return (0);
+
+fail:
+	saved = errno;
+	xasprintf(cause, _("cannot make the folder %s: %s"), copy,
+	    strerror(saved));
+	free(copy);
+	return (-1);
+}
+
+/* Create path with O_EXCL and write data into it. */
+int
+cli_write_new_file(const char *path, const void *data, size_t len,
+    mode_t mode, char **cause)
+{
+	const uint8_t	*p = data;
+	ssize_t		 n;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    mode)) == -1) {
+		xasprintf(cause, _("cannot write %s: %s"), path,
+		    strerror(errno));
+		return (-1);
+	}
+	if (fchmod(fd, mode) != 0)
+		goto fail;
+	while (len > 0) {
+		if ((n = write(fd, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	return (0);
+
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(path);
+	xasprintf(cause, _("cannot write %s: %s"), path, strerror(saved));
+	return (-1);
+}
+
+/* Load node.key and node.crt from the state folder dir. */
+int
+cli_identity_load(const char *dir, struct identity *ident, char **cause)
+{
+	struct stat	 sb;
+	char		*keypath, *certpath;
+	int		 r;
+
+	xasprintf(&keypath, "%s/%s", dir, IDENTITY_KEY_FILE);
+	xasprintf(&certpath, "%s/%s", dir, IDENTITY_CERT_FILE);
+	if (stat(keypath, &sb) != 0 && errno == ENOENT) {
+		xasprintf(cause, _("no identity in %s: run shoal init"), dir);
+		r = -1;
+	} else
+		r = identity_load(ident, keypath, certpath, cause);
+	free(certpath);
+	free(keypath);
+	return (r);
 }

@@ -5,6 +5,8 @@
 #ifndef SHOAL_CLI_H
 #define SHOAL_CLI_H
 
+#include <sys/types.h>
+
 #include <stdint.h>
 
 #include <uv.h>
@@ -21,8 +23,11 @@ struct cmd_entry {
 #define EXIT_RUNTIME	1
 #define EXIT_USAGE	2
 
+extern const struct cmd_entry cmd_ca_entry;
 extern const struct cmd_entry cmd_create_entry;
+extern const struct cmd_entry cmd_id_entry;
 extern const struct cmd_entry cmd_info_entry;
+extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_verify_entry;
 
 /* "shoal: <message>" on stderr. */
@@ -44,5 +49,34 @@ struct cli_progress;
 struct cli_progress *cli_progress_start(uv_loop_t *, const char *,
 	    cli_progress_get, void *);
 void	cli_progress_stop(struct cli_progress *);
+
+struct identity;
+
+/*
+ * The state folder: opt if it is not NULL, else $XDG_STATE_HOME/shoal,
+ * else $HOME/.local/state/shoal. The caller frees it. NULL, after saying
+ * why on stderr, when there is no home folder to put it in.
+ */
+char	*cli_state_dir(const char *);
+/*
+ * The config file: opt if it is not NULL, else
+ * $XDG_CONFIG_HOME/shoal/shoal.conf, else $HOME/.config/shoal/shoal.conf.
+ * The caller frees it. NULL, after saying why, as for cli_state_dir().
+ */
+char	*cli_config_file(const char *);
+/* Make a folder and any missing parents, each with the given mode. */
+int	cli_mkdirs(const char *, mode_t, char **);
+/*
+ * Write a new file with the given mode; fails, writing nothing, if the
+ * path exists.
+ */
+int	cli_write_new_file(const char *, const void *, size_t, mode_t,
+	    char **);
+/*
+ * Load this node's identity (node.key and node.crt) from a state folder,
+ * into an empty identity. Without node.key the cause says to run
+ * "shoal init".
+ */
+int	cli_identity_load(const char *, struct identity *, char **);
 
 #endif

@@ -15,8 +15,11 @@
 #include "i18n.h"
 
 static const struct cmd_entry *const cmd_table[] = {
+	&cmd_ca_entry,
 	&cmd_create_entry,
+	&cmd_id_entry,
 	&cmd_info_entry,
+	&cmd_init_entry,
 	&cmd_verify_entry,
 	NULL
 };
