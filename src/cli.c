@@ -118,7 +118,8 @@ cli_progress_draw(uv_timer_t *t)
 		return;
 	ms = uv_now(t->loop) - p->start_ms;
 	rate = ms == 0 ? 0 : (double)done * 1000.0 / (double)ms;
-	fprintf(stderr, _("\r\033[K%s  %s of %s  %3.0f%%  %s  ETA %s"),
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, _("%s  %s of %s  %3.0f%%  %s  ETA %s"),
 	    p->label, units_size(done, a), units_size(total, b),
 	    100.0 * (double)done / (double)total, units_rate(rate, r),
 	    units_duration(rate > 0 ? (int64_t)((double)(total - done) /

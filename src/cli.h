@@ -24,10 +24,13 @@ struct cmd_entry {
 #define EXIT_USAGE	2
 
 extern const struct cmd_entry cmd_ca_entry;
+extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_create_entry;
 extern const struct cmd_entry cmd_id_entry;
 extern const struct cmd_entry cmd_info_entry;
 extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_receive_entry;
+extern const struct cmd_entry cmd_send_entry;
 extern const struct cmd_entry cmd_verify_entry;
 
 /* "shoal: <message>" on stderr. */

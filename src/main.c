@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,13 @@
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_ca_entry,
+	&cmd_config_entry,
 	&cmd_create_entry,
 	&cmd_id_entry,
 	&cmd_info_entry,
 	&cmd_init_entry,
+	&cmd_receive_entry,
+	&cmd_send_entry,
 	&cmd_verify_entry,
 	NULL
 };
@@ -53,6 +57,18 @@ main_threadpool(void)
 	setenv("UV_THREADPOOL_SIZE", n, 1);
 }
 
+/*
+ * Pieces are buffers of up to 16 MiB, made and freed thousands of times a
+ * transfer. Left to its defaults glibc maps and unmaps each one, and the
+ * page faults of touching fresh pages cost more CPU than the copying.
+ */
+static void
+main_malloc(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -64,6 +80,7 @@ main(int argc, char **argv)
 	textdomain(PACKAGE);
 #endif
 	main_threadpool();
+	main_malloc();
 
 	if (argc < 2) {
 		main_help(stderr);

@@ -34,6 +34,7 @@ struct creator {
 	struct hasher		*hasher;
 	char			*error;
 
+	int			 cancelled;
 	struct metainfo		 result;
 	uint8_t			*torrent;
 	size_t			 torrent_len;
@@ -180,6 +181,10 @@ creator_hashed(void *arg)
 		creator_finish(c, error);
 		return;
 	}
+	if (c->cancelled) {
+		creator_finish(c, xstrdup("cancelled"));
+		return;
+	}
 	if (m->versions & MI_V2) {
 		for (i = 0; i < m->nfiles; i++) {
 			struct mi_file	*f = &m->files[i];
@@ -240,6 +245,10 @@ creator_scan_after(uv_work_t *req, int status)
 		if (metainfo_is_content(&m->files[i]))
 			ncontent++;
 	}
+	if (c->cancelled) {
+		creator_finish(c, xstrdup("cancelled"));
+		return;
+	}
 	if (ncontent == 0) {
 		xasprintf(&cause, "%s: the folder has no files to share",
 		    c->path);
@@ -281,6 +290,14 @@ creator_scan_after(uv_work_t *req, int status)
 		return;
 	}
 	hasher_start(c->hasher, 0, m->npieces);
+}
+
+void
+creator_cancel(struct creator *c)
+{
+	c->cancelled = 1;
+	if (c->hasher != NULL)
+		hasher_cancel(c->hasher);
 }
 
 void

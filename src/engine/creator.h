@@ -36,6 +36,8 @@ typedef void (*creator_done_cb)(void *, struct creator *);
 struct creator	*creator_new(uv_loop_t *, const struct creator_opts *,
 		    creator_warn_cb, creator_done_cb, void *);
 void		 creator_start(struct creator *);
+/* Stop early; the done callback still fires, with an error. */
+void		 creator_cancel(struct creator *);
 void		 creator_free(struct creator *);
 /* Progress while hashing: bytes hashed and bytes to hash (0 while walking). */
 void		 creator_progress(const struct creator *, uint64_t *,

@@ -1,0 +1,64 @@
+/*
+ * The engine's own structure, shared by the engine modules (engine.c,
+ * torrent.c, peer.c) and nothing else.
+ */
+#ifndef SHOAL_ENGINE_INT_H
+#define SHOAL_ENGINE_INT_H
+
+#ifndef SHOAL_ENGINE_INTERNAL
+#error "only the engine includes engine-int.h"
+#endif
+
+#include <pthread.h>
+
+#include <uv.h>
+
+#include "engine.h"
+#include "identity.h"
+#include "peer.h"
+#include "tls.h"
+#include "torrent.h"
+
+struct engine {
+	uv_loop_t		 loop;
+	uv_thread_t		 thread;
+	int			 thread_started;
+	uv_async_t		 wakeup;
+	uv_timer_t		 tick;
+	uv_timer_t		 snap_timer;
+	uv_check_t		 flusher;
+	uv_tcp_t		 listener;
+	int			 listening;
+	char			 listen_text[64];
+
+	struct identity		 id;
+	char			 node_text[64];
+	struct tls_ctx		*tls;
+	uint8_t			 peer_id[20];
+	uint32_t		 next_serial;
+
+	struct torrent		*torrents;
+	struct peer		*pending;	/* Peers before their handshake. */
+	struct peer		**dirty;	/* Peers with output to flush. */
+	size_t			 ndirty;
+	size_t			 capdirty;
+
+	/* Front-end side: guarded by lock. */
+	pthread_mutex_t		 lock;
+	struct snapshot		*snap;
+	uint64_t		 generation;
+	int			 stop_requested;
+	int			 stopping;
+	unsigned		 stopping_torrents;
+	char			*fatal;
+	int			 stopped;
+};
+
+uint64_t	 engine_now(struct engine *);
+struct torrent	*engine_find_torrent(struct engine *, const uint8_t *);
+struct torrent	*engine_find_sni(struct engine *, const char *);
+void		 engine_mark_dirty(struct engine *, struct peer *);
+void		 engine_fail(struct engine *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+#endif

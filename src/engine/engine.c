@@ -1,0 +1,626 @@
+/*
+ * The engine: a libuv loop on its own thread that owns every torrent, peer
+ * and handle. The front end talks to it through three things only, each
+ * under e->lock: a stop flag (with uv_async_send to wake the loop), and
+ * the newest snapshot, which the loop rebuilds four times a second.
+ *
+ * Shutdown: the async callback stops every torrent (peers closed, storage
+ * saved and closed), then closes the engine's own handles; uv_run returns
+ * when nothing is left, and the thread publishes a last snapshot marked
+ * stopped. uv_loop_close() must then return 0.
+ */
+#define SHOAL_ENGINE_INTERNAL
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "engine-int.h"
+#include "hex.h"
+#include "log.h"
+#include "magnet.h"
+#include "nodeid.h"
+#include "xmalloc.h"
+
+/* How often the front end gets a new snapshot (DESIGN.md: ~4 a second). */
+#define ENGINE_SNAPSHOT_MS	250
+/* Timeouts, keep-alives, reconnects, resume saves. */
+#define ENGINE_TICK_MS		1000
+/* Pending connections (before the handshake) we accept at once. */
+#define ENGINE_MAX_PENDING	64
+
+static void	engine_publish(struct engine *);
+
+uint64_t
+engine_now(struct engine *e)
+{
+	return (uv_now(&e->loop));
+}
+
+void
+engine_fail(struct engine *e, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	log_error("%s", msg);
+	pthread_mutex_lock(&e->lock);
+	if (e->fatal == NULL)
+		e->fatal = msg;
+	else
+		free(msg);
+	e->stop_requested = 1;
+	pthread_mutex_unlock(&e->lock);
+	uv_async_send(&e->wakeup);
+}
+
+struct torrent *
+engine_find_torrent(struct engine *e, const uint8_t *hash20)
+{
+	struct torrent	*t;
+
+	for (t = e->torrents; t != NULL; t = t->next) {
+		if (t->state != TORRENT_MAKING && t->state != TORRENT_FAILED &&
+		    torrent_matches(t, hash20))
+			return (t);
+	}
+	return (NULL);
+}
+
+struct torrent *
+engine_find_sni(struct engine *e, const char *sni)
+{
+	uint8_t	h[20];
+
+	if (sni == NULL || strlen(sni) < 40 || hex_decode(sni, 20, h) != 0)
+		return (NULL);
+	return (engine_find_torrent(e, h));
+}
+
+void
+engine_mark_dirty(struct engine *e, struct peer *p)
+{
+	if (p->flush_pending || p->closing)
+		return;
+	if (e->ndirty == e->capdirty) {
+		e->capdirty = e->capdirty == 0 ? 64 : e->capdirty * 2;
+		e->dirty = xreallocarray(e->dirty, e->capdirty,
+		    sizeof *e->dirty);
+	}
+	p->flush_pending = 1;
+	peer_ref(p);
+	e->dirty[e->ndirty++] = p;
+}
+
+/* After each loop iteration's I/O: one encrypted write per dirty peer. */
+static void
+engine_flush(uv_check_t *h)
+{
+	struct engine	*e = h->data;
+	size_t		 i, n = e->ndirty;
+	struct peer	**v;
+
+	if (n == 0)
+		return;
+	v = xmemdup(e->dirty, n * sizeof *v);
+	e->ndirty = 0;
+	for (i = 0; i < n; i++) {
+		if (v[i]->flush_pending)
+			peer_flush(v[i]);
+		peer_unref(v[i]);
+	}
+	free(v);
+}
+
+static void
+engine_on_connection(uv_stream_t *server, int status)
+{
+	struct engine	*e = server->data;
+	struct peer	*p;
+	unsigned	 n = 0;
+	uv_tcp_t	 drop;
+
+	if (status != 0) {
+		log_warn("accept failed: %s", uv_strerror(status));
+		return;
+	}
+	for (p = e->pending; p != NULL; p = p->next)
+		n++;
+	if (n >= ENGINE_MAX_PENDING || e->stopping) {
+		/* Accept and close at once: bounded pending connections. */
+		uv_tcp_init(&e->loop, &drop);
+		if (uv_accept(server, (uv_stream_t *)&drop) == 0)
+			log_warn("too many connections in their handshake: "
+			    "one dropped");
+		uv_close((uv_handle_t *)&drop, NULL);
+		uv_run(&e->loop, UV_RUN_NOWAIT);
+		return;
+	}
+	peer_accept(e, server);
+}
+
+static void
+engine_tick(uv_timer_t *h)
+{
+	struct engine	*e = h->data;
+	struct torrent	*t;
+	struct peer	*p, *next;
+	uint64_t	 now = engine_now(e);
+
+	for (p = e->pending; p != NULL; p = next) {
+		next = p->next;
+		peer_tick(p, now);
+	}
+	for (t = e->torrents; t != NULL; t = t->next)
+		torrent_tick(t, now);
+}
+
+static void
+engine_snap_timer(uv_timer_t *h)
+{
+	engine_publish(h->data);
+}
+
+static void
+engine_close_handles(struct engine *e)
+{
+	uv_timer_stop(&e->tick);
+	uv_timer_stop(&e->snap_timer);
+	uv_check_stop(&e->flusher);
+	uv_close((uv_handle_t *)&e->tick, NULL);
+	uv_close((uv_handle_t *)&e->snap_timer, NULL);
+	uv_close((uv_handle_t *)&e->flusher, NULL);
+	uv_close((uv_handle_t *)&e->wakeup, NULL);
+	if (e->listening)
+		uv_close((uv_handle_t *)&e->listener, NULL);
+}
+
+static void
+engine_torrent_stopped(void *arg)
+{
+	struct engine	*e = arg;
+
+	if (--e->stopping_torrents == 0)
+		engine_close_handles(e);
+}
+
+static void
+engine_begin_stop(struct engine *e)
+{
+	struct torrent	*t;
+	struct peer	*p;
+
+	if (e->stopping)
+		return;
+	e->stopping = 1;
+	log_debug("engine stopping");
+	while ((p = e->pending) != NULL)
+		peer_close(p, "shutting down");
+	if (e->listening)
+		uv_read_stop((uv_stream_t *)&e->listener);
+	e->stopping_torrents = 1;
+	for (t = e->torrents; t != NULL; t = t->next) {
+		e->stopping_torrents++;
+		torrent_stop(t, engine_torrent_stopped, e);
+	}
+	engine_torrent_stopped(e);
+}
+
+static void
+engine_wakeup(uv_async_t *h)
+{
+	struct engine	*e = h->data;
+	int		 stop;
+
+	pthread_mutex_lock(&e->lock);
+	stop = e->stop_requested;
+	pthread_mutex_unlock(&e->lock);
+	if (stop)
+		engine_begin_stop(e);
+}
+
+static int
+engine_parse_addr(const char *text, struct sockaddr_storage *ss, char **cause)
+{
+	struct addrinfo	 hints, *res = NULL;
+	char		 host[256], *port;
+	size_t		 len = strlen(text);
+
+	if (len >= sizeof host || (port = strrchr(text, ':')) == NULL) {
+		xasprintf(cause, "bad address \"%s\": expected ADDR:PORT", text);
+		return (-1);
+	}
+	memcpy(host, text, (size_t)(port - text));
+	host[port - text] = '\0';
+	port++;
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		host[strlen(host) - 1] = '\0';
+		memmove(host, host + 1, strlen(host));
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	if (getaddrinfo(host[0] == '\0' ? NULL : host, port, &hints, &res) !=
+	    0 || res == NULL) {
+		xasprintf(cause, "bad address \"%s\": cannot resolve it", text);
+		return (-1);
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return (0);
+}
+
+static int
+engine_listen(struct engine *e, const char *text, char **cause)
+{
+	struct sockaddr_storage	ss;
+	int			r, len = sizeof ss;
+	char			host[INET6_ADDRSTRLEN];
+
+	if (engine_parse_addr(text, &ss, cause) != 0)
+		return (-1);
+	uv_tcp_init(&e->loop, &e->listener);
+	e->listener.data = e;
+	e->listening = 1;
+	if ((r = uv_tcp_bind(&e->listener, (struct sockaddr *)&ss, 0)) != 0 ||
+	    (r = uv_listen((uv_stream_t *)&e->listener, 128,
+	    engine_on_connection)) != 0) {
+		xasprintf(cause, "cannot listen on %s: %s", text,
+		    uv_strerror(r));
+		return (-1);
+	}
+	uv_tcp_getsockname(&e->listener, (struct sockaddr *)&ss, &len);
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (void *)&ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+		snprintf(e->listen_text, sizeof e->listen_text, "[%s]:%u",
+		    host, ntohs(s6->sin6_port));
+	} else {
+		struct sockaddr_in *s4 = (void *)&ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+		snprintf(e->listen_text, sizeof e->listen_text, "%s:%u", host,
+		    ntohs(s4->sin_port));
+	}
+	log_info("listening on %s", e->listen_text);
+	return (0);
+}
+
+struct engine *
+engine_new(const struct engine_config *cfg, char **cause)
+{
+	struct engine	*e = xcalloc(1, sizeof *e);
+	struct torrent	*t, **tail = &e->torrents;
+	char		*key, *crt, *why = NULL;
+	size_t		 i;
+
+	pthread_mutex_init(&e->lock, NULL);
+	identity_init(&e->id);
+	xasprintf(&key, "%s/%s", cfg->state_dir, IDENTITY_KEY_FILE);
+	xasprintf(&crt, "%s/%s", cfg->state_dir, IDENTITY_CERT_FILE);
+	if (identity_load(&e->id, key, crt, &why) != 0) {
+		xasprintf(cause, "%s (run \"shoal init --state-dir %s\" to "
+		    "create this node's identity)", why, cfg->state_dir);
+		free(why);
+		free(key);
+		free(crt);
+		identity_destroy(&e->id);
+		free(e);
+		return (NULL);
+	}
+	free(key);
+	free(crt);
+	nodeid_to_text(e->id.id, e->node_text);
+	if ((e->tls = tls_ctx_new(e->id.key, e->id.cert, TLS1_3_VERSION,
+	    cause)) == NULL) {
+		identity_destroy(&e->id);
+		free(e);
+		return (NULL);
+	}
+	/* Azureus-style peer ID: client "SH", version, then random bytes. */
+	memcpy(e->peer_id, "-SH0001-", 8);
+	if (RAND_bytes(e->peer_id + 8, 12) != 1)
+		fatalx("no random bytes for the peer ID");
+	if (uv_loop_init(&e->loop) != 0)
+		fatalx("uv_loop_init failed");
+
+	for (i = 0; i < cfg->nshares; i++) {
+		const struct engine_share *sh = &cfg->shares[i];
+
+		if (sh->sending) {
+			t = torrent_new_send(e, sh->path, sh->open, sh->allow,
+			    sh->nallow);
+			if (sh->ca != NULL &&
+			    (t->ca = identity_read_cert(sh->ca, cause)) == NULL) {
+				torrent_free(t);
+				engine_free(e);
+				return (NULL);
+			}
+		}
+		else if ((t = torrent_new_receive(e, sh->link, sh->path,
+		    sh->stay, cause)) == NULL) {
+			engine_free(e);
+			return (NULL);
+		}
+		*tail = t;
+		tail = &t->next;
+	}
+	for (t = e->torrents; t != NULL; t = t->next) {
+		for (i = 0; i < cfg->npeers; i++)
+			torrent_add_peer_addr(t, cfg->peers[i]);
+	}
+	if (cfg->listen != NULL && engine_listen(e, cfg->listen, cause) != 0) {
+		engine_free(e);
+		return (NULL);
+	}
+	engine_publish(e);
+	return (e);
+}
+
+static void
+engine_main(void *arg)
+{
+	struct engine	*e = arg;
+	struct torrent	*t;
+	int		 r;
+
+	uv_async_init(&e->loop, &e->wakeup, engine_wakeup);
+	e->wakeup.data = e;
+	uv_timer_init(&e->loop, &e->tick);
+	e->tick.data = e;
+	uv_timer_init(&e->loop, &e->snap_timer);
+	e->snap_timer.data = e;
+	uv_check_init(&e->loop, &e->flusher);
+	e->flusher.data = e;
+	uv_check_start(&e->flusher, engine_flush);
+	uv_timer_start(&e->tick, engine_tick, 0, ENGINE_TICK_MS);
+	uv_timer_start(&e->snap_timer, engine_snap_timer, ENGINE_SNAPSHOT_MS,
+	    ENGINE_SNAPSHOT_MS);
+	for (t = e->torrents; t != NULL; t = t->next)
+		torrent_start(t);
+	engine_wakeup(&e->wakeup);	/* A stop may have come early. */
+
+	uv_run(&e->loop, UV_RUN_DEFAULT);
+	/* Anything closed in the last callbacks. */
+	uv_run(&e->loop, UV_RUN_DEFAULT);
+	r = uv_loop_close(&e->loop);
+	if (r != 0)
+		log_error("the engine's loop did not close cleanly: %s",
+		    uv_strerror(r));
+	pthread_mutex_lock(&e->lock);
+	e->stopped = 1;
+	pthread_mutex_unlock(&e->lock);
+	engine_publish(e);
+}
+
+int
+engine_start(struct engine *e, char **cause)
+{
+	if (uv_thread_create(&e->thread, engine_main, e) != 0) {
+		xasprintf(cause, "cannot start the engine thread");
+		return (-1);
+	}
+	e->thread_started = 1;
+	return (0);
+}
+
+void
+engine_stop(struct engine *e)
+{
+	pthread_mutex_lock(&e->lock);
+	e->stop_requested = 1;
+	pthread_mutex_unlock(&e->lock);
+	if (e->thread_started)
+		uv_async_send(&e->wakeup);
+}
+
+void
+engine_wait(struct engine *e)
+{
+	if (e->thread_started) {
+		uv_thread_join(&e->thread);
+		e->thread_started = 0;
+	}
+}
+
+void
+engine_free(struct engine *e)
+{
+	struct torrent	*t;
+
+	if (e == NULL)
+		return;
+	engine_wait(e);
+	while ((t = e->torrents) != NULL) {
+		e->torrents = t->next;
+		torrent_free(t);
+	}
+	if (!e->stopped) {
+		/* Never started: close what engine_new opened. */
+		if (e->listening)
+			uv_close((uv_handle_t *)&e->listener, NULL);
+		uv_run(&e->loop, UV_RUN_DEFAULT);
+		uv_loop_close(&e->loop);
+	}
+	snapshot_put(e->snap);
+	free(e->dirty);
+	free(e->fatal);
+	tls_ctx_free(e->tls);
+	identity_destroy(&e->id);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+/* Snapshots. */
+
+void
+snapshot_put(struct snapshot *s)
+{
+	unsigned	i;
+
+	if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	for (i = 0; i < s->nshares; i++) {
+		free(s->shares[i].magnet);
+		free(s->shares[i].error);
+		free(s->shares[i].peers);
+	}
+	free(s->shares);
+	free(s->fatal);
+	free(s);
+}
+
+struct snapshot *
+engine_snapshot(struct engine *e)
+{
+	struct snapshot	*s;
+
+	pthread_mutex_lock(&e->lock);
+	s = e->snap;
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
+	pthread_mutex_unlock(&e->lock);
+	return (s);
+}
+
+static char *
+engine_magnet(struct engine *e, struct torrent *t)
+{
+	struct magnet	 mg;
+	char		*link, host[sizeof e->listen_text], *colon;
+	unsigned	 port;
+
+	magnet_init(&mg);
+	mg.has_v2 = 1;
+	memcpy(mg.v2, t->m.ih2, 32);
+	if (t->m.versions & MI_V1) {
+		mg.has_v1 = 1;
+		memcpy(mg.v1, t->m.ih1, 20);
+	}
+	mg.name = xstrdup(t->m.name);
+	mg.node = xstrdup(e->node_text);
+	if (e->listen_text[0] != '\0') {
+		snprintf(host, sizeof host, "%s", e->listen_text);
+		colon = strrchr(host, ':');
+		*colon = '\0';
+		port = (unsigned)strtoul(colon + 1, NULL, 10);
+		if (host[0] == '[') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		/* A wildcard listener: name this host by loopback. */
+		if (strcmp(host, "0.0.0.0") == 0)
+			snprintf(host, sizeof host, "127.0.0.1");
+		else if (strcmp(host, "::") == 0)
+			snprintf(host, sizeof host, "::1");
+		magnet_add_peer(&mg, host, (uint16_t)port);
+	}
+	link = magnet_format(&mg);
+	magnet_destroy(&mg);
+	return (link);
+}
+
+static enum snap_state
+engine_snap_state(const struct torrent *t)
+{
+	switch (t->state) {
+	case TORRENT_MAKING:
+	case TORRENT_METADATA:
+	case TORRENT_LAYERS:
+		return (SNAP_STARTING);
+	case TORRENT_CHECKING:
+		return (SNAP_CHECKING);
+	case TORRENT_RUNNING:
+		return (t->sending ? SNAP_SENDING : SNAP_RECEIVING);
+	case TORRENT_COMPLETE:
+		return (SNAP_COMPLETE);
+	default:
+		return (SNAP_ERROR);
+	}
+}
+
+static void
+engine_snap_share(struct engine *e, struct torrent *t, struct snap_share *ss)
+{
+	struct peer	*p;
+	uint64_t	 now = engine_now(e);
+	unsigned	 i = 0;
+
+	snprintf(ss->name, sizeof ss->name, "%s", t->name);
+	ss->state = engine_snap_state(t);
+	ss->sending = t->sending;
+	if (t->error != NULL)
+		ss->error = xstrdup(t->error);
+	if (t->have_meta) {
+		if (t->magnet == NULL && t->sending)
+			t->magnet = engine_magnet(e, t);
+		ss->size = t->m.total_size;
+		ss->pieces = t->m.npieces;
+	}
+	if (t->magnet != NULL)
+		ss->magnet = xstrdup(t->magnet);
+	if (t->storage != NULL) {
+		ss->have = storage_bytes_have(t->storage);
+		ss->pieces_have = storage_have(t->storage)->count;
+	}
+	ss->downloaded = t->downloaded;
+	ss->uploaded = t->uploaded;
+	ss->rate_down = peer_rate_get(&t->down_rate, now);
+	ss->rate_up = peer_rate_get(&t->up_rate, now);
+	ss->npeers = t->npeers;
+	ss->peers = xcalloc(t->npeers + 1, sizeof *ss->peers);
+	for (p = t->peers; p != NULL && i < t->npeers; p = p->next, i++) {
+		struct snap_peer *sp = &ss->peers[i];
+
+		snprintf(sp->addr, sizeof sp->addr, "%s", p->addr);
+		snprintf(sp->node, sizeof sp->node, "%s", p->node_text);
+		if (p->tls != NULL)
+			snprintf(sp->tls, sizeof sp->tls, "%s %s",
+			    tls_version(p->tls), tls_cipher(p->tls));
+		if (t->have_meta)
+			sp->have = (uint64_t)p->have.count * t->m.piece_length;
+		sp->rate_down = peer_rate_get(&p->down_rate, now);
+		sp->rate_up = peer_rate_get(&p->up_rate, now);
+		sp->choked = p->peer_choking;
+		sp->choking = p->am_choking;
+		sp->interested = p->peer_interested;
+		sp->interesting = p->am_interested;
+	}
+	ss->npeers = i;
+}
+
+static void
+engine_publish(struct engine *e)
+{
+	struct snapshot	*s = xcalloc(1, sizeof *s), *old;
+	struct torrent	*t;
+	unsigned	 n = 0, i = 0;
+
+	s->refs = 1;
+	snprintf(s->node_id, sizeof s->node_id, "%s", e->node_text);
+	snprintf(s->listen, sizeof s->listen, "%s", e->listen_text);
+	for (t = e->torrents; t != NULL; t = t->next)
+		n++;
+	s->shares = xcalloc(n + 1, sizeof *s->shares);
+	for (t = e->torrents; t != NULL; t = t->next)
+		engine_snap_share(e, t, &s->shares[i++]);
+	s->nshares = n;
+	pthread_mutex_lock(&e->lock);
+	s->generation = ++e->generation;
+	s->stopped = e->stopped;
+	if (e->fatal != NULL)
+		s->fatal = xstrdup(e->fatal);
+	old = e->snap;
+	e->snap = s;
+	pthread_mutex_unlock(&e->lock);
+	snapshot_put(old);
+}

@@ -1,0 +1,51 @@
+/*
+ * The engine's door: everything a front end (the TUI, the headless
+ * progress printer) may use. The engine runs a libuv loop on its own
+ * thread; the front end reads immutable snapshots and sends commands, and
+ * never touches engine structures.
+ */
+#ifndef SHOAL_ENGINE_H
+#define SHOAL_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+
+struct engine;
+
+struct engine_share {
+	const char	 *name;		/* Display name (NULL: from the torrent). */
+	const char	 *path;		/* The folder. */
+	int		  sending;	/* 1: we are the source; 0: receive. */
+	const char	 *link;		/* receive: the magnet link. */
+	int		  open;		/* send: admit any node that knows the link. */
+	const char	 *ca;		/* send: also admit nodes this CA signed. */
+	const uint8_t	(*allow)[32];	/* Node IDs admitted. */
+	size_t		  nallow;
+	int		  stay;		/* receive: keep serving once complete. */
+};
+
+struct engine_config {
+	const char		*state_dir;	/* Holds node.key, node.crt. */
+	const char		*listen;	/* "ADDR:PORT"; NULL: don't listen. */
+	const char	       **peers;		/* Extra peers "ADDR:PORT". */
+	size_t			 npeers;
+	struct engine_share	*shares;
+	size_t			 nshares;
+	uint64_t		 upload_limit;	/* Bytes/s, 0: none. */
+	uint64_t		 download_limit;
+};
+
+/* Load the identity and check the config; NULL and *cause on failure. */
+struct engine	*engine_new(const struct engine_config *, char **);
+/* Start the engine thread. */
+int		 engine_start(struct engine *, char **);
+/* The newest snapshot, referenced; give it back with snapshot_put(). */
+struct snapshot	*engine_snapshot(struct engine *);
+/* Ask the engine to stop; engine_wait() joins its thread. */
+void		 engine_stop(struct engine *);
+void		 engine_wait(struct engine *);
+void		 engine_free(struct engine *);
+
+#endif

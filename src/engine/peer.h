@@ -1,0 +1,127 @@
+/*
+ * One connection to a peer: TCP, TLS, the BitTorrent handshake and message
+ * framing, and the write queue. What the messages mean is torrent.c's
+ * business; this module only moves bytes and frames.
+ */
+#ifndef SHOAL_PEER_H
+#define SHOAL_PEER_H
+
+#ifndef SHOAL_ENGINE_INTERNAL
+#error "only the engine includes peer.h"
+#endif
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <uv.h>
+
+#include "bitfield.h"
+#include "buf.h"
+#include "tls.h"
+#include "wire.h"
+
+struct engine;
+struct torrent;
+
+/* A block we asked for, or one the peer asked us for. */
+struct peer_block {
+	uint32_t	piece;
+	uint32_t	begin;
+	uint32_t	length;
+	uint64_t	when_ms;
+};
+
+/* Bytes per second over a sliding few seconds. */
+struct peer_rate {
+	uint64_t	bytes[8];	/* Per half-second slot. */
+	uint64_t	slot;		/* Current slot number. */
+};
+
+struct peer {
+	struct engine		*e;
+	struct torrent		*t;		/* NULL until the handshake. */
+	struct peer		*prev, *next;	/* In t's list or the engine's. */
+	uint32_t		 serial;
+	int			 refs;		/* Async work that points here. */
+	int			 attached;	/* In t's list (else e->pending). */
+	int			 closing;
+	char			*close_reason;
+
+	/* Transport. */
+	uv_tcp_t		 tcp;
+	uv_connect_t		 connect_req;
+	int			 outgoing;
+	int			 connected;	/* TCP is up. */
+	char			 addr[64];	/* "1.2.3.4:5678" */
+	struct tls		*tls;
+	struct buf		 in;		/* Plaintext not yet parsed. */
+	struct buf		 out;		/* Plaintext not yet encrypted. */
+	struct buf		 net;		/* Ciphertext not yet written. */
+	size_t			 write_queued;	/* Bytes inside uv_write. */
+	int			 flush_pending;
+	uint64_t		 created_ms;
+	uint64_t		 last_recv_ms;
+	uint64_t		 last_send_ms;
+
+	/* Identity. */
+	int			 pin;		/* Outgoing: require pinned_id. */
+	uint8_t			 pinned_id[32];
+	uint8_t			 node_id[32];
+	char			 node_text[64];
+	char			 node_short[8];
+
+	/* BitTorrent state, kept by torrent.c. */
+	int			 got_handshake;
+	uint8_t			 peer_id[20];
+	uint8_t			 reserved[8];
+	int			 fast;
+	int			 ltep;
+	struct wire_ltep	 ext;
+	int			 got_ext;
+	int			 am_choking;
+	int			 am_interested;
+	int			 peer_choking;
+	int			 peer_interested;
+	struct bitfield		 have;
+	int			 have_set;	/* Bitfield or have-all/none seen. */
+	struct peer_block	*asked;		/* Our requests in flight. */
+	size_t			 nasked;
+	size_t			 capasked;
+	struct peer_block	*wants;		/* Its requests, oldest first. */
+	size_t			 nwants;
+	size_t			 capwants;
+	unsigned		 reading;	/* Storage reads in flight. */
+	unsigned		 meta_asked;	/* Metadata pieces in flight. */
+	unsigned		 hash_asked;	/* Hash requests in flight. */
+	int			 hash_refused;	/* It rejected a hash request. */
+	unsigned		 hash_fails;	/* Pieces that failed their hash. */
+	uint64_t		 down_bytes;
+	uint64_t		 up_bytes;
+	struct peer_rate	 down_rate;
+	struct peer_rate	 up_rate;
+};
+
+/* Accept a connection from the listener (server side of TLS). */
+struct peer	*peer_accept(struct engine *, uv_stream_t *);
+/*
+ * Connect to addr for torrent t (client side of TLS, SNI from t). If pin
+ * is not NULL, the server must have that node ID.
+ */
+struct peer	*peer_connect(struct engine *, struct torrent *,
+		    const struct sockaddr *, const uint8_t *);
+/* Plaintext to send: append to peer->out, then peer_flush() (or wait). */
+void		 peer_flush(struct peer *);
+/* Queue a piece message carrying a block. */
+void		 peer_send_block(struct peer *, uint32_t, uint32_t,
+		    const uint8_t *, uint32_t);
+/* Close with a reason (logged); the memory goes when refs drop to 0. */
+void		 peer_close(struct peer *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 peer_ref(struct peer *);
+void		 peer_unref(struct peer *);
+/* Once a second: timeouts and keep-alives. */
+void		 peer_tick(struct peer *, uint64_t);
+void		 peer_rate_add(struct peer_rate *, uint64_t, uint64_t);
+double		 peer_rate_get(const struct peer_rate *, uint64_t);
+
+#endif

@@ -1,0 +1,1593 @@
+/*
+ * A torrent's protocol logic. Everything here runs on the loop thread.
+ *
+ * A receiver that starts from a link knows only the v2 info-hash: it asks
+ * a peer for the info dict (BEP 9) and checks it against the hash, then
+ * asks for the piece layer of every file larger than a piece (BEP 52 hash
+ * requests, checked against the file's pieces root), then re-checks what
+ * is on disk, and only then asks for pieces. Every piece is hashed before
+ * it is written; a peer whose pieces fail three times is banned.
+ */
+#define SHOAL_ENGINE_INTERNAL
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "creator.h"
+#include "engine-int.h"
+#include "hex.h"
+#include "log.h"
+#include "magnet.h"
+#include "merkle.h"
+#include "nodeid.h"
+#include "sha.h"
+#include "torrent.h"
+#include "xmalloc.h"
+
+/* Requests we keep in flight to one peer: enough for a fast LAN. */
+#define TORRENT_QUEUE_MIN	32
+#define TORRENT_QUEUE_MAX	500
+/* What we advertise as reqq, and the most requests we queue from a peer. */
+#define TORRENT_REQQ		500
+/* Storage reads in flight per peer, and bytes queued for writing. */
+#define TORRENT_READS		8
+#define TORRENT_WRITE_HIGH	(4U * 1024 * 1024)
+/* Pieces that failed their hash before the sender is banned (A5). */
+#define TORRENT_BAN_FAILS	3
+/* Metadata pieces in flight per peer. */
+#define TORRENT_META_INFLIGHT	16
+/* Piece-layer hashes per request (BEP 52 says at most 512 should be asked). */
+#define TORRENT_HASH_CHUNK	512
+/* Save the resume state at most this often while receiving. */
+#define TORRENT_SAVE_MS		2000
+/* Reconnect to a static peer after 1, 2, 4 ... up to 60 seconds. */
+#define TORRENT_RETRY_MAX_MS	60000
+
+static void	torrent_request_more(struct torrent *, struct peer *);
+static void	torrent_serve(struct torrent *, struct peer *);
+static void	torrent_fail(struct torrent *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	torrent_got_metadata(struct torrent *);
+static void	torrent_ask_layers(struct torrent *);
+static void	torrent_ask_layers_from(struct torrent *, struct peer *);
+static void	torrent_open_storage(struct torrent *);
+
+static void
+torrent_set_hashes(struct torrent *t)
+{
+	memcpy(t->hash20, t->ih2, 20);
+	hex_encode(t->hash20, 20, t->sni);
+}
+
+struct torrent *
+torrent_new_send(struct engine *e, const char *path, int open,
+    const uint8_t (*allow)[32], size_t nallow)
+{
+	struct torrent	*t = xcalloc(1, sizeof *t);
+	const char	*base;
+
+	t->e = e;
+	t->path = xstrdup(path);
+	base = strrchr(path, '/');
+	t->name = xstrdup(base != NULL && base[1] != '\0' ? base + 1 : path);
+	t->sending = 1;
+	t->state = TORRENT_MAKING;
+	t->open = open;
+	if (nallow > 0) {
+		t->allow = xreallocarray(NULL, nallow, 32);
+		memcpy(t->allow, allow, nallow * 32);
+		t->nallow = nallow;
+	}
+	metainfo_init(&t->m);
+	return (t);
+}
+
+struct torrent *
+torrent_new_receive(struct engine *e, const char *link, const char *path,
+    int stay, char **cause)
+{
+	struct torrent	*t;
+	struct magnet	 mg;
+	size_t		 i;
+	char		*why = NULL, addr[300];
+
+	magnet_init(&mg);
+	if (magnet_parse(&mg, link, &why) != 0) {
+		xasprintf(cause, "bad link: %s", why);
+		free(why);
+		magnet_destroy(&mg);
+		return (NULL);
+	}
+	if (!mg.has_v2) {
+		xasprintf(cause, "the link has no v2 info-hash (urn:btmh); "
+		    "shoal shares are BitTorrent v2");
+		magnet_destroy(&mg);
+		return (NULL);
+	}
+	t = xcalloc(1, sizeof *t);
+	t->e = e;
+	t->path = xstrdup(path);
+	t->name = xstrdup(mg.name != NULL ? mg.name : "?");
+	t->stay = stay;
+	t->state = TORRENT_METADATA;
+	memcpy(t->ih2, mg.v2, 32);
+	torrent_set_hashes(t);
+	metainfo_init(&t->m);
+	if (mg.node != NULL) {
+		if (nodeid_parse(mg.node, t->pinned, &why) != 0) {
+			xasprintf(cause, "bad node ID in the link: %s", why);
+			free(why);
+			magnet_destroy(&mg);
+			torrent_free(t);
+			return (NULL);
+		}
+		t->pin = 1;
+	}
+	for (i = 0; i < mg.npeers; i++) {
+		if (strchr(mg.peers[i].host, ':') != NULL)
+			snprintf(addr, sizeof addr, "[%s]:%u", mg.peers[i].host,
+			    mg.peers[i].port);
+		else
+			snprintf(addr, sizeof addr, "%s:%u", mg.peers[i].host,
+			    mg.peers[i].port);
+		torrent_add_peer_addr(t, addr);
+		/* The link's own peers must be the node it names. */
+		if (t->naddrs > 0)
+			t->addrs[t->naddrs - 1].pinned = t->pin;
+	}
+	magnet_destroy(&mg);
+	return (t);
+}
+
+static void
+torrent_free_pieces(struct torrent *t)
+{
+	struct dl_piece	*dp;
+
+	while ((dp = t->downloading) != NULL) {
+		t->downloading = dp->next;
+		free(dp->data);
+		free(dp->state);
+		free(dp->from);
+		free(dp);
+	}
+	t->ndownloading = 0;
+}
+
+void
+torrent_free(struct torrent *t)
+{
+	size_t	i;
+
+	if (t == NULL)
+		return;
+	torrent_free_pieces(t);
+	creator_free(t->creator);
+	metainfo_free(&t->m);
+	free(t->meta);
+	free(t->meta_state);
+	free(t->layer_state);
+	for (i = 0; t->layer_fill != NULL && i < t->m.nfiles; i++)
+		free(t->layer_fill[i]);
+	free(t->layer_fill);
+	free(t->allow);
+	bitfield_destroy(&t->single_source);
+	X509_free(t->ca);
+	free(t->banned);
+	free(t->addrs);
+	free(t->magnet);
+	free(t->error);
+	free(t->name);
+	free(t->path);
+	free(t);
+}
+
+static void
+torrent_fail(struct torrent *t, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (t->error == NULL) {
+		/* The front end shows it; the log keeps it at info level. */
+		log_info("%s: failed: %s", t->name, msg);
+		t->error = msg;
+	} else
+		free(msg);
+	t->state = TORRENT_FAILED;
+}
+
+int
+torrent_matches(const struct torrent *t, const uint8_t *hash20)
+{
+	if (memcmp(t->hash20, hash20, 20) == 0)
+		return (1);
+	return (t->have_meta && (t->m.versions & MI_V1) &&
+	    memcmp(t->m.ih1, hash20, 20) == 0);
+}
+
+int
+torrent_matches_sni(const struct torrent *t, const char *sni)
+{
+	uint8_t	h[20];
+
+	if (sni == NULL || strlen(sni) < 40 || hex_decode(sni, 20, h) != 0)
+		return (0);
+	return (torrent_matches(t, h));
+}
+
+int
+torrent_admit(struct torrent *t, X509 *cert, char **reason)
+{
+	uint8_t	id[32];
+	char	text[NODEID_TEXT_SIZE];
+	size_t	i;
+
+	if (identity_nodeid(cert, id) != 0) {
+		xasprintf(reason, "the peer's certificate has no usable key");
+		return (-1);
+	}
+	nodeid_to_text(id, text);
+	for (i = 0; i < t->nbanned; i++) {
+		if (memcmp(t->banned[i], id, 32) == 0) {
+			xasprintf(reason, "node %s is banned from share %s "
+			    "for sending bad data", text, t->name);
+			log_warn("%s", *reason);
+			return (-1);
+		}
+	}
+	if (t->open)
+		return (0);
+	for (i = 0; i < t->nallow; i++) {
+		if (memcmp(t->allow[i], id, 32) == 0)
+			return (0);
+	}
+	if (t->ca != NULL) {
+		char	*why = NULL;
+
+		if (identity_verify_chain(cert, t->ca, &why) == 0) {
+			free(why);
+			return (0);
+		}
+		xasprintf(reason, "node %s is not allowed for share %s (%s)",
+		    text, t->name, why);
+		free(why);
+		log_warn("%s", *reason);
+		return (-1);
+	}
+	xasprintf(reason, "node %s is not allowed for share %s", text,
+	    t->name);
+	log_warn("%s", *reason);
+	return (-1);
+}
+
+/* Peers. */
+
+void
+torrent_peer_attach(struct torrent *t, struct peer *p)
+{
+	struct wire_handshake	hs;
+
+	if (!p->attached) {
+		/* Leave the engine's pending list for ours. */
+		if (p->prev != NULL)
+			p->prev->next = p->next;
+		else if (t->e->pending == p)
+			t->e->pending = p->next;
+		if (p->next != NULL)
+			p->next->prev = p->prev;
+		p->prev = NULL;
+		p->next = t->peers;
+		if (t->peers != NULL)
+			t->peers->prev = p;
+		t->peers = p;
+		t->npeers++;
+		p->attached = 1;
+		p->t = t;
+	}
+	memset(&hs, 0, sizeof hs);
+	wire_reserved_set(hs.reserved, WIRE_FEATURE_LTEP);
+	wire_reserved_set(hs.reserved, WIRE_FEATURE_FAST);
+	memcpy(hs.info_hash, t->hash20, 20);
+	memcpy(hs.peer_id, t->e->peer_id, 20);
+	wire_put_handshake(&p->out, &hs);
+	engine_mark_dirty(t->e, p);
+}
+
+static void
+torrent_send_have_state(struct torrent *t, struct peer *p)
+{
+	const struct bitfield	*have;
+
+	if (!t->have_meta || t->storage == NULL ||
+	    t->state == TORRENT_CHECKING) {
+		if (p->fast)
+			wire_put_have_none(&p->out);
+		return;
+	}
+	have = storage_have(t->storage);
+	if (p->fast && have->count == have->n)
+		wire_put_have_all(&p->out);
+	else if (p->fast && have->count == 0)
+		wire_put_have_none(&p->out);
+	else
+		wire_put_bitfield(&p->out, have->bits, bitfield_bytes(have));
+}
+
+void
+torrent_peer_ready(struct torrent *t, struct peer *p)
+{
+	struct wire_ltep	ext;
+	char			client[64];
+
+	p->fast = wire_reserved_has(p->reserved, WIRE_FEATURE_FAST);
+	p->ltep = wire_reserved_has(p->reserved, WIRE_FEATURE_LTEP);
+	if (!p->ltep) {
+		peer_close(p, "the peer does not speak the extension "
+		    "protocol (BEP 10)");
+		return;
+	}
+	if (t->have_meta)
+		bitfield_init(&p->have, t->m.npieces);
+	wire_ltep_init(&ext);
+	wire_ltep_set(&ext, WIRE_EXT_UT_METADATA, WIRE_EXT_ID_UT_METADATA);
+	snprintf(client, sizeof client, "shoal %s", PACKAGE_VERSION);
+	snprintf(ext.client, sizeof ext.client, "%s", client);
+	ext.reqq = TORRENT_REQQ;
+	if (t->have_meta)
+		ext.metadata_size = t->m.info_len;
+	if (t->sending || (t->storage != NULL &&
+	    storage_complete(t->storage)))
+		ext.upload_only = 1;
+	buf_add_u32be(&p->out, 0);	/* Length, patched below. */
+	{
+		size_t	start = p->out.len - 4;
+		uint32_t len;
+
+		buf_add_byte(&p->out, WIRE_MSG_EXTENDED);
+		buf_add_byte(&p->out, WIRE_EXT_ID_HANDSHAKE);
+		wire_ltep_encode(&p->out, &ext);
+		len = (uint32_t)(p->out.len - start - 4);
+		p->out.data[start] = len >> 24;
+		p->out.data[start + 1] = len >> 16;
+		p->out.data[start + 2] = len >> 8;
+		p->out.data[start + 3] = len;
+	}
+	torrent_send_have_state(t, p);
+	if (t->state == TORRENT_LAYERS)
+		torrent_ask_layers_from(t, p);
+	log_info("%s: peer %s node %s connected (%s %s)", t->name, p->addr,
+	    p->node_short, tls_version(p->tls), tls_cipher(p->tls));
+	engine_mark_dirty(t->e, p);
+}
+
+/* Release the blocks a peer was asked for, so others can fetch them. */
+static void
+torrent_release_asked(struct torrent *t, struct peer *p)
+{
+	struct dl_piece	*dp;
+	size_t		 i;
+
+	for (dp = t->downloading; dp != NULL; dp = dp->next) {
+		if (dp->only == p->serial)
+			dp->only = 0;
+	}
+
+	for (i = 0; i < p->nasked; i++) {
+		for (dp = t->downloading; dp != NULL; dp = dp->next) {
+			uint32_t b;
+
+			if (dp->index != p->asked[i].piece)
+				continue;
+			b = p->asked[i].begin / MERKLE_BLOCK;
+			if (b < dp->nblocks && dp->state[b] == 1)
+				dp->state[b] = 0;
+		}
+	}
+	p->nasked = 0;
+}
+
+void
+torrent_peer_detach(struct torrent *t, struct peer *p)
+{
+	size_t	i;
+
+	if (p->attached) {
+		if (p->prev != NULL)
+			p->prev->next = p->next;
+		else if (t->peers == p)
+			t->peers = p->next;
+		if (p->next != NULL)
+			p->next->prev = p->prev;
+		p->prev = p->next = NULL;
+		t->npeers--;
+		p->attached = 0;
+	}
+	torrent_release_asked(t, p);
+	if (t->meta_state != NULL && p->meta_asked > 0) {
+		for (i = 0; i < t->meta_pieces; i++) {
+			if (t->meta_state[i] == 1)
+				t->meta_state[i] = 0;
+		}
+	}
+	if (t->layer_state != NULL && p->hash_asked > 0) {
+		for (i = 0; i < t->m.nfiles; i++) {
+			if (t->layer_state[i] == 1)
+				t->layer_state[i] = 0;
+		}
+	}
+	for (i = 0; i < t->naddrs; i++) {
+		if (strcmp(t->addrs[i].text, p->addr) == 0 && p->outgoing) {
+			t->addrs[i].connected = 0;
+			if (!p->got_handshake)
+				t->addrs[i].failures++;
+			else
+				t->addrs[i].failures = 0;
+			t->addrs[i].next_try_ms = engine_now(t->e) +
+			    (t->addrs[i].failures == 0 ? 1000 :
+			    ((uint64_t)1000 << (t->addrs[i].failures > 6 ? 6 :
+			    t->addrs[i].failures)));
+			if (t->addrs[i].next_try_ms - engine_now(t->e) >
+			    TORRENT_RETRY_MAX_MS)
+				t->addrs[i].next_try_ms = engine_now(t->e) +
+				    TORRENT_RETRY_MAX_MS;
+		}
+	}
+	/* A receiver refused by its only source has nothing to wait for. */
+	if (!t->sending && p->outgoing && !p->got_handshake &&
+	    p->close_reason != NULL && strstr(p->close_reason,
+	    "not allowed") != NULL && t->error == NULL)
+		torrent_fail(t, "%s", p->close_reason);
+	if (!t->sending && p->outgoing && p->close_reason != NULL &&
+	    strstr(p->close_reason, "not the node") != NULL &&
+	    t->error == NULL)
+		torrent_fail(t, "%s", p->close_reason);
+}
+
+/* Interest: do they have a piece we lack? */
+static void
+torrent_update_interest(struct torrent *t, struct peer *p)
+{
+	const struct bitfield	*have;
+	int			 want = 0;
+	uint32_t		 i;
+
+	if (t->storage == NULL || t->state != TORRENT_RUNNING ||
+	    !p->have_set || t->sending)
+		want = 0;
+	else {
+		have = storage_have(t->storage);
+		for (i = 0; i < t->m.npieces && !want; i++) {
+			if (bitfield_get(&p->have, i) && !bitfield_get(have, i))
+				want = 1;
+		}
+	}
+	if (want != p->am_interested) {
+		p->am_interested = want;
+		if (want)
+			wire_put_interested(&p->out);
+		else
+			wire_put_not_interested(&p->out);
+		engine_mark_dirty(t->e, p);
+	}
+}
+
+/* Downloading. */
+
+static struct dl_piece *
+torrent_find_dl(struct torrent *t, uint32_t index)
+{
+	struct dl_piece	*dp;
+
+	for (dp = t->downloading; dp != NULL; dp = dp->next) {
+		if (dp->index == index)
+			return (dp);
+	}
+	return (NULL);
+}
+
+static void
+torrent_drop_dl(struct torrent *t, struct dl_piece *dp)
+{
+	struct dl_piece	**pp;
+
+	for (pp = &t->downloading; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == dp) {
+			*pp = dp->next;
+			break;
+		}
+	}
+	t->ndownloading--;
+	free(dp->data);
+	free(dp->state);
+	free(dp->from);
+	free(dp);
+}
+
+static struct dl_piece *
+torrent_new_dl(struct torrent *t, uint32_t index)
+{
+	struct dl_piece	*dp = xcalloc(1, sizeof *dp);
+
+	dp->index = index;
+	dp->size = storage_piece_data_size(&t->m, index);
+	dp->nblocks = (dp->size + MERKLE_BLOCK - 1) / MERKLE_BLOCK;
+	dp->data = storage_piece_buffer(dp->size);
+	dp->state = xcalloc(dp->nblocks + 1, 1);
+	dp->from = xcalloc(dp->nblocks + 1, sizeof *dp->from);
+	dp->next = t->downloading;
+	t->downloading = dp;
+	t->ndownloading++;
+	return (dp);
+}
+
+/* Requests to keep in flight: about two seconds of this peer's rate. */
+static size_t
+torrent_queue_depth(struct torrent *t, struct peer *p)
+{
+	double	rate = peer_rate_get(&p->down_rate, engine_now(t->e));
+	size_t	depth = (size_t)(rate * 2.0 / MERKLE_BLOCK);
+	size_t	reqq = p->ext.reqq != 0 ? p->ext.reqq : 250;
+
+	if (depth < TORRENT_QUEUE_MIN)
+		depth = TORRENT_QUEUE_MIN;
+	if (depth > TORRENT_QUEUE_MAX)
+		depth = TORRENT_QUEUE_MAX;
+	if (depth > reqq)
+		depth = reqq;
+	return (depth);
+}
+
+static void
+torrent_ask(struct torrent *t, struct peer *p, struct dl_piece *dp,
+    uint32_t b)
+{
+	uint32_t	begin = b * MERKLE_BLOCK;
+	uint32_t	len = dp->size - begin < MERKLE_BLOCK ?
+			    dp->size - begin : MERKLE_BLOCK;
+
+	if (p->nasked == p->capasked) {
+		p->capasked = p->capasked == 0 ? 64 : p->capasked * 2;
+		p->asked = xreallocarray(p->asked, p->capasked,
+		    sizeof *p->asked);
+	}
+	p->asked[p->nasked].piece = dp->index;
+	p->asked[p->nasked].begin = begin;
+	p->asked[p->nasked].length = len;
+	p->asked[p->nasked].when_ms = engine_now(t->e);
+	p->nasked++;
+	dp->state[b] = 1;
+	wire_put_request(&p->out, dp->index, begin, len);
+}
+
+static void
+torrent_request_more(struct torrent *t, struct peer *p)
+{
+	const struct bitfield	*have;
+	struct dl_piece		*dp;
+	size_t			 depth;
+	uint32_t		 b, i, idx, limit;
+
+	if (t->state != TORRENT_RUNNING || t->storage == NULL ||
+	    p->peer_choking || !p->have_set || p->closing || t->sending)
+		return;
+	have = storage_have(t->storage);
+	depth = torrent_queue_depth(t, p);
+	/* Started pieces first, so they finish and free their memory. */
+	for (dp = t->downloading; dp != NULL && p->nasked < depth;
+	    dp = dp->next) {
+		if (dp->writing || !bitfield_get(&p->have, dp->index) ||
+		    (dp->only != 0 && dp->only != p->serial))
+			continue;
+		for (b = 0; b < dp->nblocks && p->nasked < depth; b++) {
+			if (dp->state[b] == 0)
+				torrent_ask(t, p, dp, b);
+		}
+	}
+	/* Then new pieces, in order from where we left off. */
+	limit = (uint32_t)(depth * MERKLE_BLOCK / t->m.piece_length) + 4;
+	for (i = 0; i < t->m.npieces && p->nasked < depth &&
+	    t->ndownloading < limit + 4; i++) {
+		idx = (t->next_pick + i) % t->m.npieces;
+		if (bitfield_get(have, idx) || !bitfield_get(&p->have, idx) ||
+		    torrent_find_dl(t, idx) != NULL)
+			continue;
+		dp = torrent_new_dl(t, idx);
+		if (bitfield_get(&t->single_source, idx))
+			dp->only = p->serial;
+		t->next_pick = idx + 1;
+		for (b = 0; b < dp->nblocks && p->nasked < depth; b++)
+			torrent_ask(t, p, dp, b);
+	}
+	engine_mark_dirty(t->e, p);
+}
+
+int
+torrent_is_banned(const struct torrent *t, const uint8_t *id)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nbanned; i++) {
+		if (memcmp(t->banned[i], id, 32) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+torrent_ban(struct torrent *t, struct peer *p)
+{
+	size_t	i;
+
+	t->banned = xreallocarray(t->banned, t->nbanned + 1, 32);
+	memcpy(t->banned[t->nbanned++], p->node_id, 32);
+	/* Never dial it again either (PROTOCOL.md A5: until restart). */
+	for (i = 0; i < t->naddrs; i++) {
+		if (strcmp(t->addrs[i].text, p->addr) == 0)
+			t->addrs[i].banned = 1;
+	}
+	log_warn("%s: node %s sent %u pieces that failed their hash: "
+	    "banned", t->name, p->node_text, p->hash_fails);
+	peer_close(p, "sent %u pieces that failed their hash: banned",
+	    p->hash_fails);
+}
+
+static void
+torrent_complete(void *arg)
+{
+	struct torrent	*t = arg;
+	struct peer	*p;
+
+	if (storage_error(t->storage) != NULL) {
+		torrent_fail(t, "%s", storage_error(t->storage));
+		return;
+	}
+	t->state = TORRENT_COMPLETE;
+	log_info("%s: complete: every file has passed its hashes",
+	    t->name);
+	for (p = t->peers; p != NULL; p = p->next)
+		torrent_update_interest(t, p);
+}
+
+static void
+torrent_piece_written(void *arg, uint32_t index, int result)
+{
+	struct torrent	*t = arg;
+	struct dl_piece	*dp = torrent_find_dl(t, index);
+	struct peer	*p, *next;
+	uint32_t	 b, serial;
+
+	if (dp == NULL)
+		return;
+	if (result == STORAGE_OK) {
+		torrent_drop_dl(t, dp);
+		for (p = t->peers; p != NULL; p = p->next) {
+			if (!p->got_handshake)
+				continue;
+			wire_put_have(&p->out, index);
+			engine_mark_dirty(t->e, p);
+		}
+		if (engine_now(t->e) - t->last_save_ms > TORRENT_SAVE_MS) {
+			t->last_save_ms = engine_now(t->e);
+			storage_save(t->storage);
+		}
+	} else if (result == STORAGE_HASH_FAILED) {
+		t->wasted += dp->size;
+		log_warn("%s: piece %u failed its hash", t->name, index);
+		/*
+		 * One sender: a strike against it. Several: nobody can tell
+		 * who lied, so the piece is fetched again from a single peer
+		 * (libtorrent's smart ban does the same in spirit), and an
+		 * honest peer mixed with a liar is never banned for it.
+		 */
+		serial = dp->from[0];
+		for (b = 1; b < dp->nblocks; b++) {
+			if (dp->from[b] != serial)
+				serial = 0;
+		}
+		if (serial == 0)
+			bitfield_set(&t->single_source, index);
+		for (p = t->peers; p != NULL && serial != 0; p = next) {
+			next = p->next;
+			if (p->serial == serial &&
+			    ++p->hash_fails >= TORRENT_BAN_FAILS)
+				torrent_ban(t, p);
+		}
+		torrent_drop_dl(t, dp);
+	} else {
+		torrent_drop_dl(t, dp);
+		torrent_fail(t, "%s", storage_error(t->storage) != NULL ?
+		    storage_error(t->storage) : "cannot write");
+		return;
+	}
+	for (p = t->peers; p != NULL; p = next) {
+		next = p->next;
+		torrent_update_interest(t, p);
+		torrent_request_more(t, p);
+	}
+}
+
+static int
+torrent_got_block(struct torrent *t, struct peer *p,
+    const struct wire_msg *msg)
+{
+	struct dl_piece	*dp;
+	uint32_t	 b;
+	size_t		 i;
+	uint8_t		 expect[32];
+
+	for (i = 0; i < p->nasked; i++) {
+		if (p->asked[i].piece == msg->index &&
+		    p->asked[i].begin == msg->begin)
+			break;
+	}
+	if (i == p->nasked) {
+		peer_close(p, "sent a block it was not asked for (piece %u "
+		    "offset %u)", msg->index, msg->begin);
+		return (-1);
+	}
+	if (p->asked[i].length != msg->data_len) {
+		peer_close(p, "sent a block of the wrong size");
+		return (-1);
+	}
+	p->asked[i] = p->asked[--p->nasked];
+	p->down_bytes += msg->data_len;
+	t->downloaded += msg->data_len;
+	peer_rate_add(&p->down_rate, engine_now(t->e), msg->data_len);
+	peer_rate_add(&t->down_rate, engine_now(t->e), msg->data_len);
+	dp = torrent_find_dl(t, msg->index);
+	b = msg->begin / MERKLE_BLOCK;
+	if (dp == NULL || dp->writing || b >= dp->nblocks ||
+	    dp->state[b] == 2) {
+		t->wasted += msg->data_len;
+		return (0);
+	}
+	memcpy(dp->data + msg->begin, msg->data, msg->data_len);
+	dp->state[b] = 2;
+	dp->from[b] = p->serial;
+	if (++dp->received < dp->nblocks)
+		return (0);
+	dp->writing = 1;
+	memset(expect, 0, sizeof expect);
+	if (t->m.versions & MI_V2) {
+		const struct mi_file *f = metainfo_file_at(&t->m,
+		    (uint64_t)dp->index * t->m.piece_length);
+
+		if (f != NULL && f->length <= t->m.piece_length)
+			memcpy(expect, f->root, 32);
+		else if (f != NULL && f->layer != NULL)
+			memcpy(expect, f->layer + (size_t)(dp->index -
+			    f->first_piece) * 32, 32);
+	}
+	/* The storage owns the buffer from here on. */
+	storage_put_piece(t->storage, dp->index, dp->data, expect,
+	    torrent_piece_written, t);
+	dp->data = NULL;
+	return (0);
+}
+
+/* Serving. */
+
+struct torrent_read {
+	struct torrent		*t;
+	struct peer		*p;
+	struct peer_block	 blk;
+};
+
+static void
+torrent_read_done(void *arg, int error, const uint8_t *data)
+{
+	struct torrent_read	*r = arg;
+	struct peer		*p = r->p;
+	struct torrent		*t = r->t;
+
+	p->reading--;
+	if (!p->closing && p->t == t) {
+		if (error != 0) {
+			if (p->fast)
+				wire_put_reject(&p->out, r->blk.piece,
+				    r->blk.begin, r->blk.length);
+			log_warn("%s: cannot read piece %u: %s", t->name,
+			    r->blk.piece, strerror(error));
+		} else {
+			peer_send_block(p, r->blk.piece, r->blk.begin,
+			    data, r->blk.length);
+			p->up_bytes += r->blk.length;
+			t->uploaded += r->blk.length;
+			peer_rate_add(&p->up_rate, engine_now(t->e),
+			    r->blk.length);
+			peer_rate_add(&t->up_rate, engine_now(t->e),
+			    r->blk.length);
+		}
+		engine_mark_dirty(t->e, p);
+		torrent_serve(t, p);
+	}
+	free(r);
+	peer_unref(p);
+}
+
+static void
+torrent_serve(struct torrent *t, struct peer *p)
+{
+	struct torrent_read	*r;
+
+	while (!p->closing && p->nwants > 0 && p->reading < TORRENT_READS &&
+	    p->write_queued + p->out.len + p->net.len < TORRENT_WRITE_HIGH) {
+		r = xcalloc(1, sizeof *r);
+		r->t = t;
+		r->p = p;
+		r->blk = p->wants[0];
+		memmove(p->wants, p->wants + 1, (p->nwants - 1) *
+		    sizeof *p->wants);
+		p->nwants--;
+		p->reading++;
+		peer_ref(p);
+		storage_read(t->storage, r->blk.piece, r->blk.begin,
+		    r->blk.length, torrent_read_done, r);
+	}
+}
+
+void
+torrent_peer_drained(struct torrent *t, struct peer *p)
+{
+	torrent_serve(t, p);
+}
+
+static int
+torrent_got_request(struct torrent *t, struct peer *p,
+    const struct wire_msg *msg)
+{
+	if (!t->have_meta || t->storage == NULL || msg->index >= t->m.npieces ||
+	    msg->length == 0 || msg->length > WIRE_BLOCK_MAX ||
+	    msg->begin > t->m.piece_length ||
+	    msg->length > t->m.piece_length - msg->begin ||
+	    !bitfield_get(storage_have(t->storage), msg->index)) {
+		if (!p->fast) {
+			peer_close(p, "asked for a block we do not have "
+			    "(piece %u offset %u length %u)", msg->index,
+			    msg->begin, msg->length);
+			return (-1);
+		}
+		wire_put_reject(&p->out, msg->index, msg->begin, msg->length);
+		engine_mark_dirty(t->e, p);
+		return (0);
+	}
+	if (p->am_choking) {
+		if (p->fast) {
+			wire_put_reject(&p->out, msg->index, msg->begin,
+			    msg->length);
+			engine_mark_dirty(t->e, p);
+		}
+		return (0);
+	}
+	if (p->nwants >= TORRENT_REQQ) {
+		peer_close(p, "sent more than %d requests at once",
+		    TORRENT_REQQ);
+		return (-1);
+	}
+	if (p->nwants == p->capwants) {
+		p->capwants = p->capwants == 0 ? 64 : p->capwants * 2;
+		p->wants = xreallocarray(p->wants, p->capwants,
+		    sizeof *p->wants);
+	}
+	p->wants[p->nwants].piece = msg->index;
+	p->wants[p->nwants].begin = msg->begin;
+	p->wants[p->nwants].length = msg->length;
+	p->nwants++;
+	torrent_serve(t, p);
+	return (0);
+}
+
+static void
+torrent_got_cancel(struct torrent *t, struct peer *p,
+    const struct wire_msg *msg)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nwants; i++) {
+		if (p->wants[i].piece == msg->index &&
+		    p->wants[i].begin == msg->begin) {
+			memmove(p->wants + i, p->wants + i + 1,
+			    (p->nwants - i - 1) * sizeof *p->wants);
+			p->nwants--;
+			if (p->fast) {
+				wire_put_reject(&p->out, msg->index,
+				    msg->begin, msg->length);
+				engine_mark_dirty(t->e, p);
+			}
+			return;
+		}
+	}
+}
+
+/* Choking: for now every interested peer is unchoked. */
+static void
+torrent_got_interest(struct torrent *t, struct peer *p, int interested)
+{
+	p->peer_interested = interested;
+	if (interested && p->am_choking && t->storage != NULL) {
+		p->am_choking = 0;
+		wire_put_unchoke(&p->out);
+		engine_mark_dirty(t->e, p);
+	}
+}
+
+/* Metadata (BEP 9). */
+
+static void
+torrent_ask_metadata(struct torrent *t, struct peer *p)
+{
+	uint8_t		 id = wire_ltep_id(&p->ext, WIRE_EXT_UT_METADATA);
+	struct buf	 payload;
+	uint32_t	 i;
+
+	if (t->have_meta || id == 0 || t->meta == NULL)
+		return;
+	buf_init(&payload);
+	for (i = 0; i < t->meta_pieces && p->meta_asked <
+	    TORRENT_META_INFLIGHT; i++) {
+		if (t->meta_state[i] != 0)
+			continue;
+		buf_reset(&payload);
+		wire_metadata_encode_request(&payload, i);
+		wire_put_extended(&p->out, id, payload.data, payload.len);
+		t->meta_state[i] = 1;
+		p->meta_asked++;
+	}
+	buf_destroy(&payload);
+	engine_mark_dirty(t->e, p);
+}
+
+static int
+torrent_got_metadata_msg(struct torrent *t, struct peer *p,
+    const struct wire_msg *msg)
+{
+	struct wire_metadata	 md;
+	struct buf		 payload;
+	uint8_t			 id = wire_ltep_id(&p->ext,
+				    WIRE_EXT_UT_METADATA);
+	char			*cause = NULL;
+	uint32_t		 len;
+	uint8_t			 h[32];
+
+	if (wire_metadata_decode(msg->data, msg->data_len, &md, &cause) != 0) {
+		peer_close(p, "bad metadata message: %s", cause);
+		free(cause);
+		return (-1);
+	}
+	switch (md.msg_type) {
+	case WIRE_METADATA_REQUEST:
+		buf_init(&payload);
+		if (t->have_meta && id != 0 && (uint64_t)md.piece *
+		    WIRE_METADATA_PIECE < t->m.info_len) {
+			len = t->m.info_len - md.piece * WIRE_METADATA_PIECE;
+			if (len > WIRE_METADATA_PIECE)
+				len = WIRE_METADATA_PIECE;
+			wire_metadata_encode_data(&payload, md.piece,
+			    t->m.info_len, t->m.info + (size_t)md.piece *
+			    WIRE_METADATA_PIECE, len);
+		} else
+			wire_metadata_encode_reject(&payload, md.piece);
+		if (id != 0)
+			wire_put_extended(&p->out, id, payload.data,
+			    payload.len);
+		buf_destroy(&payload);
+		engine_mark_dirty(t->e, p);
+		return (0);
+	case WIRE_METADATA_DATA:
+		if (t->have_meta || t->meta == NULL ||
+		    md.piece >= t->meta_pieces || t->meta_state[md.piece] != 1)
+			return (0);
+		len = t->meta_size - md.piece * WIRE_METADATA_PIECE;
+		if (len > WIRE_METADATA_PIECE)
+			len = WIRE_METADATA_PIECE;
+		if (md.data_len != len || md.total_size != t->meta_size) {
+			peer_close(p, "sent a metadata piece of the wrong size");
+			return (-1);
+		}
+		memcpy(t->meta + (size_t)md.piece * WIRE_METADATA_PIECE,
+		    md.data, len);
+		t->meta_state[md.piece] = 2;
+		if (p->meta_asked > 0)
+			p->meta_asked--;
+		if (++t->meta_have < t->meta_pieces) {
+			torrent_ask_metadata(t, p);
+			return (0);
+		}
+		sha256(t->meta, t->meta_size, h);
+		if (memcmp(h, t->ih2, 32) != 0) {
+			memset(t->meta_state, 0, t->meta_pieces);
+			t->meta_have = 0;
+			peer_close(p, "sent metadata that does not match the "
+			    "info-hash");
+			return (-1);
+		}
+		torrent_got_metadata(t);
+		return (p->closing ? -1 : 0);
+	case WIRE_METADATA_REJECT:
+		if (md.piece < t->meta_pieces && t->meta_state != NULL &&
+		    t->meta_state[md.piece] == 1)
+			t->meta_state[md.piece] = 0;
+		if (p->meta_asked > 0)
+			p->meta_asked--;
+		return (0);
+	default:
+		return (0);
+	}
+}
+
+static int
+torrent_got_ltep(struct torrent *t, struct peer *p, const struct wire_msg *msg)
+{
+	struct wire_ltep	 ext;
+	char			*cause = NULL;
+
+	if (wire_ltep_decode(msg->data, msg->data_len, &ext, &cause) != 0) {
+		peer_close(p, "bad extension handshake: %s", cause);
+		free(cause);
+		return (-1);
+	}
+	if (!p->got_ext)
+		p->ext = ext;
+	else
+		wire_ltep_merge(&p->ext, &ext);
+	p->got_ext = 1;
+	if (!t->have_meta && ext.metadata_size > 0 && t->meta == NULL) {
+		if (ext.metadata_size > MI_MAX_INFO_SIZE) {
+			peer_close(p, "announced metadata larger than 30 MiB");
+			return (-1);
+		}
+		t->meta_size = (uint32_t)ext.metadata_size;
+		t->meta_pieces = (t->meta_size + WIRE_METADATA_PIECE - 1) /
+		    WIRE_METADATA_PIECE;
+		t->meta = xmalloc(t->meta_size);
+		t->meta_state = xcalloc(t->meta_pieces, 1);
+	}
+	torrent_ask_metadata(t, p);
+	return (0);
+}
+
+/* Piece layers (BEP 52). */
+
+static unsigned
+torrent_piece_layer(const struct torrent *t)
+{
+	return (merkle_log2(t->m.piece_length / MERKLE_BLOCK));
+}
+
+static unsigned
+torrent_file_height(const struct mi_file *f)
+{
+	return (merkle_height((f->length + MERKLE_BLOCK - 1) / MERKLE_BLOCK));
+}
+
+static void
+torrent_ask_layers_from(struct torrent *t, struct peer *p)
+{
+	struct wire_hash_req	req;
+	size_t			i;
+	uint32_t		width, idx;
+	unsigned		base = torrent_piece_layer(t), height;
+
+	if (t->layer_state == NULL || !p->got_handshake)
+		return;
+	for (i = 0; i < t->m.nfiles; i++) {
+		struct mi_file	*f = &t->m.files[i];
+
+		if (t->layer_state[i] != 0 || f->layer != NULL ||
+		    !f->has_root || f->length <= t->m.piece_length)
+			continue;
+		height = torrent_file_height(f);
+		width = (uint32_t)1 << (height - base);
+		memset(&req, 0, sizeof req);
+		memcpy(req.pieces_root, f->root, 32);
+		req.base_layer = base;
+		for (idx = 0; idx < f->npieces; idx += TORRENT_HASH_CHUNK) {
+			req.index = idx;
+			req.length = width < TORRENT_HASH_CHUNK ? width :
+			    TORRENT_HASH_CHUNK;
+			/* Enough proof to reach the root from this chunk. */
+			req.proof_layers = height - base - 1;
+			wire_put_hash_request(&p->out, &req);
+			p->hash_asked++;
+		}
+		t->layer_state[i] = 1;
+	}
+	engine_mark_dirty(t->e, p);
+}
+
+static void
+torrent_ask_layers(struct torrent *t)
+{
+	struct peer	*p;
+	size_t		 i;
+
+	t->layers_missing = 0;
+	t->layer_state = xcalloc(t->m.nfiles + 1, 1);
+	t->layer_fill = xcalloc(t->m.nfiles + 1, sizeof *t->layer_fill);
+	for (i = 0; i < t->m.nfiles; i++) {
+		const struct mi_file *f = &t->m.files[i];
+
+		if (f->has_root && f->length > t->m.piece_length &&
+		    f->layer == NULL)
+			t->layers_missing++;
+	}
+	if (t->layers_missing == 0) {
+		torrent_open_storage(t);
+		return;
+	}
+	t->state = TORRENT_LAYERS;
+	for (p = t->peers; p != NULL; p = p->next)
+		torrent_ask_layers_from(t, p);
+}
+
+static int
+torrent_got_hashes(struct torrent *t, struct peer *p,
+    const struct wire_msg *msg)
+{
+	const struct wire_hash_req	*rq = &msg->hash;
+	struct mi_file			*f = NULL;
+	char				*cause = NULL;
+	size_t				 i;
+	uint32_t			 n;
+	uint8_t				 root[32];
+
+	if (p->hash_asked > 0)
+		p->hash_asked--;
+	for (i = 0; i < t->m.nfiles; i++) {
+		if (t->m.files[i].has_root &&
+		    memcmp(t->m.files[i].root, rq->pieces_root, 32) == 0 &&
+		    t->m.files[i].length > t->m.piece_length) {
+			f = &t->m.files[i];
+			break;
+		}
+	}
+	if (f == NULL || t->layer_state == NULL || t->layer_state[i] == 2 ||
+	    rq->base_layer != torrent_piece_layer(t))
+		return (0);	/* Not one we want (any more). */
+	if (merkle_proof_verify(f->root, torrent_file_height(f),
+	    rq->base_layer, rq->index, rq->length, rq->proof_layers,
+	    msg->hashes, msg->nhashes, &cause) != 0) {
+		peer_close(p, "sent hashes that do not verify: %s", cause);
+		free(cause);
+		return (-1);
+	}
+	/*
+	 * Collect into a buffer of the whole layer; it becomes the file's
+	 * layer (and is served to others) only once it hashes to the root.
+	 */
+	if (t->layer_fill[i] == NULL)
+		t->layer_fill[i] = xcalloc(f->npieces, 32);
+	n = rq->index >= f->npieces ? 0 : f->npieces - rq->index;
+	if (n > rq->length)
+		n = rq->length;
+	memcpy(t->layer_fill[i] + (size_t)rq->index * 32, msg->hashes,
+	    (size_t)n * 32);
+	merkle_root_from_layer(t->layer_fill[i], f->npieces, t->m.piece_length,
+	    root);
+	if (memcmp(root, f->root, 32) != 0)
+		return (0);
+	f->layer = t->layer_fill[i];
+	t->layer_fill[i] = NULL;
+	t->layer_state[i] = 2;
+	if (--t->layers_missing == 0 && t->state == TORRENT_LAYERS)
+		torrent_open_storage(t);
+	return (0);
+}
+
+/* A peer cannot give a layer: ask the others (not it) again. */
+static void
+torrent_got_hash_reject(struct torrent *t, struct peer *p,
+    const struct wire_msg *msg)
+{
+	struct peer	*q;
+	size_t		 i;
+
+	if (p->hash_asked > 0)
+		p->hash_asked--;
+	if (t->layer_state == NULL)
+		return;
+	for (i = 0; i < t->m.nfiles; i++) {
+		if (t->m.files[i].has_root && t->layer_state[i] == 1 &&
+		    memcmp(t->m.files[i].root, msg->hash.pieces_root, 32) == 0)
+			t->layer_state[i] = 0;
+	}
+	p->hash_refused = 1;
+	for (q = t->peers; q != NULL; q = q->next) {
+		if (q != p && !q->hash_refused)
+			torrent_ask_layers_from(t, q);
+	}
+}
+
+static void
+torrent_got_hash_request(struct torrent *t, struct peer *p,
+    const struct wire_msg *msg)
+{
+	const struct wire_hash_req	*rq = &msg->hash;
+	const struct mi_file		*f = NULL;
+	struct merkle_tree		 tree;
+	struct buf			 hashes;
+	size_t				 i;
+
+	buf_init(&hashes);
+	for (i = 0; t->have_meta && i < t->m.nfiles; i++) {
+		if (t->m.files[i].has_root && t->m.files[i].layer != NULL &&
+		    memcmp(t->m.files[i].root, rq->pieces_root, 32) == 0) {
+			f = &t->m.files[i];
+			break;
+		}
+	}
+	if (f != NULL && merkle_tree_init(&tree, torrent_piece_layer(t),
+	    f->layer, f->npieces) == 0) {
+		if (merkle_tree_proof(&tree, rq->base_layer, rq->index,
+		    rq->length, rq->proof_layers, &hashes) == 0)
+			wire_put_hashes(&p->out, rq, hashes.data,
+			    hashes.len / 32);
+		else
+			f = NULL;
+		merkle_tree_destroy(&tree);
+	} else
+		f = NULL;
+	if (f == NULL)
+		wire_put_hash_reject(&p->out, rq);
+	buf_destroy(&hashes);
+	engine_mark_dirty(t->e, p);
+}
+
+/* Messages. */
+
+int
+torrent_peer_msg(struct torrent *t, struct peer *p, const struct wire_msg *msg)
+{
+	uint32_t	i;
+
+	switch (msg->type) {
+	case WIRE_MSG_CHOKE:
+		p->peer_choking = 1;
+		if (!p->fast)
+			torrent_release_asked(t, p);
+		return (0);
+	case WIRE_MSG_UNCHOKE:
+		p->peer_choking = 0;
+		torrent_request_more(t, p);
+		return (0);
+	case WIRE_MSG_INTERESTED:
+		torrent_got_interest(t, p, 1);
+		return (0);
+	case WIRE_MSG_NOT_INTERESTED:
+		torrent_got_interest(t, p, 0);
+		return (0);
+	case WIRE_MSG_HAVE:
+		if (!t->have_meta)
+			return (0);
+		if (msg->index >= t->m.npieces) {
+			peer_close(p, "announced piece %u of %u", msg->index,
+			    t->m.npieces);
+			return (-1);
+		}
+		bitfield_set(&p->have, msg->index);
+		p->have_set = 1;
+		torrent_update_interest(t, p);
+		torrent_request_more(t, p);
+		return (0);
+	case WIRE_MSG_BITFIELD:
+		if (!t->have_meta)
+			return (0);	/* Peers send have-all to us anyway. */
+		if (bitfield_load(&p->have, msg->data, msg->data_len) != 0) {
+			peer_close(p, "sent a bitfield of the wrong size");
+			return (-1);
+		}
+		p->have_set = 1;
+		torrent_update_interest(t, p);
+		return (0);
+	case WIRE_MSG_HAVE_ALL:
+	case WIRE_MSG_HAVE_NONE:
+		if (!p->fast) {
+			peer_close(p, "sent a fast-extension message without "
+			    "the fast extension");
+			return (-1);
+		}
+		p->have_set = 1;
+		if (msg->type == WIRE_MSG_HAVE_ALL) {
+			p->ext.upload_only = 1;
+			if (t->have_meta)
+				bitfield_set_all(&p->have);
+		}
+		torrent_update_interest(t, p);
+		return (0);
+	case WIRE_MSG_REQUEST:
+		return (torrent_got_request(t, p, msg));
+	case WIRE_MSG_PIECE:
+		if (torrent_got_block(t, p, msg) != 0)
+			return (-1);
+		torrent_request_more(t, p);
+		return (0);
+	case WIRE_MSG_CANCEL:
+		torrent_got_cancel(t, p, msg);
+		return (0);
+	case WIRE_MSG_REJECT:
+		for (i = 0; i < p->nasked; i++) {
+			if (p->asked[i].piece == msg->index &&
+			    p->asked[i].begin == msg->begin) {
+				struct dl_piece *dp = torrent_find_dl(t,
+				    msg->index);
+
+				if (dp != NULL && dp->state[msg->begin /
+				    MERKLE_BLOCK] == 1)
+					dp->state[msg->begin / MERKLE_BLOCK] = 0;
+				p->asked[i] = p->asked[--p->nasked];
+				break;
+			}
+		}
+		return (0);
+	case WIRE_MSG_EXTENDED:
+		if (msg->ext_id == WIRE_EXT_ID_HANDSHAKE)
+			return (torrent_got_ltep(t, p, msg));
+		if (msg->ext_id == WIRE_EXT_ID_UT_METADATA)
+			return (torrent_got_metadata_msg(t, p, msg));
+		return (0);
+	case WIRE_MSG_HASH_REQUEST:
+		torrent_got_hash_request(t, p, msg);
+		return (0);
+	case WIRE_MSG_HASHES:
+		return (torrent_got_hashes(t, p, msg));
+	case WIRE_MSG_HASH_REJECT:
+		torrent_got_hash_reject(t, p, msg);
+		return (0);
+	default:
+		return (0);
+	}
+}
+
+/* Stages of a receiver. */
+
+static void
+torrent_storage_ready(void *arg, struct storage *s)
+{
+	struct torrent	*t = arg;
+	struct peer	*p;
+	const struct bitfield *have;
+
+	if (storage_error(s) != NULL) {
+		torrent_fail(t, "%s", storage_error(s));
+		return;
+	}
+	have = storage_have(s);
+	log_info("%s: %u of %u pieces already here", t->name, have->count,
+	    have->n);
+	t->state = storage_complete(s) ? TORRENT_COMPLETE : TORRENT_RUNNING;
+	for (p = t->peers; p != NULL; p = p->next) {
+		torrent_send_have_state(t, p);
+		torrent_update_interest(t, p);
+		engine_mark_dirty(t->e, p);
+	}
+}
+
+static void
+torrent_open_storage(struct torrent *t)
+{
+	t->state = TORRENT_CHECKING;
+	t->storage = storage_new(&t->e->loop, &t->m, t->path, t->sending);
+	storage_set_complete_cb(t->storage, torrent_complete, t);
+	storage_start(t->storage, torrent_storage_ready, t);
+}
+
+static void
+torrent_got_metadata(struct torrent *t)
+{
+	struct peer	*p;
+	char		*cause = NULL;
+
+	if (metainfo_parse_info(&t->m, t->meta, t->meta_size, &cause) != 0) {
+		torrent_fail(t, "the share's metadata is invalid: %s", cause);
+		free(cause);
+		return;
+	}
+	if (!(t->m.versions & MI_V2)) {
+		torrent_fail(t, "the share is not a BitTorrent v2 torrent");
+		return;
+	}
+	t->have_meta = 1;
+	free(t->name);
+	t->name = xstrdup(t->m.name);
+	bitfield_init(&t->single_source, t->m.npieces);
+	log_info("%s: metadata received: %u pieces, %llu bytes", t->name,
+	    t->m.npieces, (unsigned long long)t->m.total_size);
+	for (p = t->peers; p != NULL; p = p->next) {
+		bitfield_init(&p->have, t->m.npieces);
+		if (p->ext.upload_only && p->have_set)
+			bitfield_set_all(&p->have);
+	}
+	torrent_ask_layers(t);
+}
+
+/* Sending: the folder has been hashed. */
+static void
+torrent_made(void *arg, struct creator *c)
+{
+	struct torrent	*t = arg;
+	const uint8_t	*data;
+	size_t		 len;
+	char		*cause = NULL;
+
+	if (t->stopping)
+		return;
+	if (creator_error(c) != NULL) {
+		torrent_fail(t, "%s", creator_error(c));
+		return;
+	}
+	data = creator_torrent(c, &len);
+	if (metainfo_parse(&t->m, data, len, &cause) != 0) {
+		torrent_fail(t, "%s", cause);
+		free(cause);
+		return;
+	}
+	t->have_meta = 1;
+	memcpy(t->ih2, t->m.ih2, 32);
+	torrent_set_hashes(t);
+	free(t->name);
+	t->name = xstrdup(t->m.name);
+	t->storage = storage_new(&t->e->loop, &t->m, t->path, 1);
+	t->state = TORRENT_RUNNING;
+	log_info("%s: ready to send: %u pieces, %llu bytes", t->name,
+	    t->m.npieces, (unsigned long long)t->m.total_size);
+}
+
+static void
+torrent_warn(void *arg, const char *msg)
+{
+	struct torrent	*t = arg;
+
+	log_warn("%s: %s", t->name, msg);
+}
+
+void
+torrent_start(struct torrent *t)
+{
+	struct creator_opts	opts;
+
+	if (t->sending) {
+		memset(&opts, 0, sizeof opts);
+		opts.path = t->path;
+		opts.versions = MI_HYBRID;
+		opts.mtime = 1;
+		opts.created_by = "shoal " PACKAGE_VERSION;
+		t->creator = creator_new(&t->e->loop, &opts, torrent_warn,
+		    torrent_made, t);
+		creator_start(t->creator);
+		return;
+	}
+	if (storage_peek_resume(t->path, t->ih2, &t->m) == 0) {
+		t->have_meta = 1;
+		free(t->name);
+		t->name = xstrdup(t->m.name);
+		bitfield_init(&t->single_source, t->m.npieces);
+		log_info("%s: resuming from %s/.shoal", t->name, t->path);
+		torrent_ask_layers(t);
+	}
+}
+
+void
+torrent_add_peer_addr(struct torrent *t, const char *text)
+{
+	struct torrent_addr	*a;
+	struct addrinfo		 hints, *res = NULL;
+	char			 host[256], *port;
+	size_t			 len = strlen(text);
+
+	if (len >= sizeof host)
+		return;
+	memcpy(host, text, len + 1);
+	if ((port = strrchr(host, ':')) == NULL)
+		return;
+	*port++ = '\0';
+	if (host[0] == '[' && port[-2] == ']') {
+		port[-2] = '\0';
+		memmove(host, host + 1, strlen(host));
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if (getaddrinfo(host, port, &hints, &res) != 0 || res == NULL) {
+		log_warn("%s: cannot use peer address %s", t->name, text);
+		return;
+	}
+	t->addrs = xreallocarray(t->addrs, t->naddrs + 1, sizeof *t->addrs);
+	a = &t->addrs[t->naddrs++];
+	memset(a, 0, sizeof *a);
+	memcpy(&a->ss, res->ai_addr, res->ai_addrlen);
+	snprintf(a->text, sizeof a->text, "%s", text);
+	freeaddrinfo(res);
+}
+
+void
+torrent_tick(struct torrent *t, uint64_t now)
+{
+	struct peer	*p, *next;
+	size_t		 i;
+	char		 addr[64];
+
+	if (t->state == TORRENT_FAILED || t->state == TORRENT_MAKING)
+		return;
+	/* Dial static peers we are not connected to. */
+	for (i = 0; i < t->naddrs; i++) {
+		struct torrent_addr *a = &t->addrs[i];
+
+		if (a->connected || a->banned || now < a->next_try_ms ||
+		    (t->state == TORRENT_COMPLETE && !t->stay))
+			continue;
+		a->connected = 1;
+		a->next_try_ms = now + 1000;
+		snprintf(addr, sizeof addr, "%s", a->text);
+		log_debug("%s: connecting to %s", t->name, addr);
+		if (peer_connect(t->e, t, (struct sockaddr *)&a->ss,
+		    a->pinned ? t->pinned : NULL) == NULL) {
+			a->connected = 0;
+			a->failures++;
+		}
+	}
+	for (p = t->peers; p != NULL; p = next) {
+		next = p->next;
+		peer_tick(p, now);
+		if (!p->closing && t->state == TORRENT_RUNNING)
+			torrent_request_more(t, p);
+		/* Layers nobody is fetching (their peer left, or refused). */
+		if (!p->closing && t->state == TORRENT_LAYERS &&
+		    !p->hash_refused)
+			torrent_ask_layers_from(t, p);
+	}
+	if (!t->sending && t->storage != NULL &&
+	    t->state == TORRENT_RUNNING &&
+	    now - t->last_save_ms > TORRENT_SAVE_MS) {
+		t->last_save_ms = now;
+		storage_save(t->storage);
+	}
+}
+
+/* Stopping: close peers, then storage. */
+
+struct torrent_stop {
+	struct torrent	*t;
+	void		(*cb)(void *);
+	void		*arg;
+};
+
+static void
+torrent_storage_closed(void *arg)
+{
+	struct torrent_stop	*s = arg;
+
+	s->t->storage = NULL;
+	s->cb(s->arg);
+	free(s);
+}
+
+void
+torrent_stop(struct torrent *t, void (*cb)(void *), void *arg)
+{
+	struct torrent_stop	*s;
+	struct peer		*p;
+
+	t->stopping = 1;
+	while ((p = t->peers) != NULL)
+		peer_close(p, "shutting down");
+	if (t->creator != NULL)
+		creator_cancel(t->creator);
+	torrent_free_pieces(t);
+	if (t->storage == NULL) {
+		cb(arg);
+		return;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->t = t;
+	s->cb = cb;
+	s->arg = arg;
+	storage_close(t->storage, torrent_storage_closed, s);
+}

@@ -1,0 +1,203 @@
+/*
+ * The headless front end. It never touches engine structures: it reads
+ * snapshots (DESIGN.md) like the TUI will. SIGINT and SIGTERM are blocked
+ * in every thread and taken here with sigtimedwait(), which doubles as the
+ * tick, so a signal is handled at once and never interrupts the engine.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "i18n.h"
+#include "json.h"
+#include "run.h"
+#include "units.h"
+
+/* How often the main thread looks at the engine. */
+#define RUN_TICK_MS	250
+
+static sigset_t	run_signals;
+
+void
+run_block_signals(void)
+{
+	sigemptyset(&run_signals);
+	sigaddset(&run_signals, SIGINT);
+	sigaddset(&run_signals, SIGTERM);
+	sigaddset(&run_signals, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &run_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static const char *
+run_state_name(enum snap_state st)
+{
+	switch (st) {
+	case SNAP_STARTING:
+		return ("starting");
+	case SNAP_CHECKING:
+		return ("checking");
+	case SNAP_SENDING:
+		return ("sending");
+	case SNAP_RECEIVING:
+		return ("receiving");
+	case SNAP_COMPLETE:
+		return ("complete");
+	default:
+		return ("error");
+	}
+}
+
+static int64_t
+run_eta(const struct snap_share *sh)
+{
+	if (sh->state == SNAP_COMPLETE || sh->sending)
+		return (0);
+	if (sh->rate_down <= 0 || sh->size == 0)
+		return (-1);
+	return ((int64_t)((double)(sh->size - sh->have) / sh->rate_down));
+}
+
+static void
+run_json(const struct snapshot *s)
+{
+	struct buf	b;
+	unsigned	i;
+
+	buf_init(&b);
+	for (i = 0; i < s->nshares; i++) {
+		const struct snap_share *sh = &s->shares[i];
+
+		buf_addf(&b, "{\"time\":%lld,\"name\":", (long long)time(NULL));
+		json_add_cstr(&b, sh->name);
+		buf_addf(&b, ",\"state\":\"%s\",\"size\":%llu,\"have\":%llu,"
+		    "\"downloaded\":%llu,\"uploaded\":%llu,\"rate_down\":%.0f,"
+		    "\"rate_up\":%.0f,\"peers\":%u,\"eta\":%lld",
+		    run_state_name(sh->state), (unsigned long long)sh->size,
+		    (unsigned long long)sh->have,
+		    (unsigned long long)sh->downloaded,
+		    (unsigned long long)sh->uploaded, sh->rate_down,
+		    sh->rate_up, sh->npeers, (long long)run_eta(sh));
+		if (sh->error != NULL) {
+			buf_add_str(&b, ",\"error\":");
+			json_add_cstr(&b, sh->error);
+		}
+		buf_add_str(&b, "}\n");
+	}
+	fwrite(b.data, 1, b.len, stdout);
+	fflush(stdout);
+	buf_destroy(&b);
+}
+
+static void
+run_progress(const struct snapshot *s, int tty)
+{
+	char		 a[UNITS_BUFLEN], b[UNITS_BUFLEN], r[UNITS_BUFLEN];
+	char		 u[UNITS_BUFLEN], e[UNITS_BUFLEN];
+	unsigned	 i;
+
+	for (i = 0; i < s->nshares; i++) {
+		const struct snap_share *sh = &s->shares[i];
+		double pct = sh->size == 0 ? 0 : 100.0 * (double)sh->have /
+		    (double)sh->size;
+
+		fprintf(stderr, _("%s%s %s  %5.1f%%  %s of %s  down %s  up %s  "
+		    "ETA %s  %u peers%s"), tty ? "\r\033[K" : "",
+		    run_state_name(sh->state), sh->name, pct,
+		    units_size(sh->have, a), units_size(sh->size, b),
+		    units_rate(sh->rate_down, r), units_rate(sh->rate_up, u),
+		    units_duration(run_eta(sh), e), sh->npeers,
+		    tty ? "" : "\n");
+	}
+	fflush(stderr);
+}
+
+int
+run_engine(struct engine *e, const struct run_opts *o)
+{
+	struct snapshot	*s;
+	struct timespec	 ts = { 0, RUN_TICK_MS * 1000000L };
+	uint64_t	 ticks = 0;
+	unsigned	 i, ndone, nfail;
+	int		 tty = isatty(STDERR_FILENO), sig, printed = 0;
+	int		 status = EXIT_DONE, stopping = 0, shown = 0;
+
+	for (;;) {
+		sig = sigtimedwait(&run_signals, NULL, &ts);
+		ticks++;
+		s = engine_snapshot(e);
+		if (sig > 0 && !stopping) {
+			stopping = 1;
+			engine_stop(e);
+		}
+		if (s->stopped) {
+			if (s->fatal != NULL) {
+				cli_error("%s", s->fatal);
+				status = EXIT_RUNTIME;
+			}
+			snapshot_put(s);
+			break;
+		}
+		ndone = nfail = 0;
+		for (i = 0; i < s->nshares; i++) {
+			const struct snap_share *sh = &s->shares[i];
+
+			if (o->print_magnet && !printed && sh->magnet != NULL) {
+				printf("%s\n", sh->magnet);
+				fflush(stdout);
+				printed = 1;
+			}
+			if (sh->state == SNAP_COMPLETE)
+				ndone++;
+			if (sh->state == SNAP_ERROR) {
+				nfail++;
+				if (!stopping) {
+					if (shown && tty)
+						fputs("\r\033[K", stderr);
+					cli_error("%s: %s", sh->name,
+					    sh->error != NULL ? sh->error :
+					    _("failed"));
+				}
+			}
+		}
+		if (!stopping && (ticks % 4) == 0) {
+			if (o->json)
+				run_json(s);
+			else if (!o->quiet && (tty || (ticks % 8) == 0)) {
+				run_progress(s, tty);
+				shown = 1;
+			}
+		}
+		if (!stopping && nfail > 0) {
+			status = EXIT_RUNTIME;
+			stopping = 1;
+			engine_stop(e);
+		} else if (!stopping && o->exit_complete && s->nshares > 0 &&
+		    ndone == s->nshares) {
+			if (o->json)
+				run_json(s);
+			if (shown && tty)
+				fputs("\r\033[K", stderr);
+			if (!o->quiet && !o->json)
+				run_progress(s, 0);
+			printf("complete\n");
+			fflush(stdout);
+			stopping = 1;
+			engine_stop(e);
+		}
+		snapshot_put(s);
+	}
+	if (shown && tty)
+		fputs("\n", stderr);
+	engine_wait(e);
+	return (status);
+}

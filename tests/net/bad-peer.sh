@@ -1,0 +1,420 @@
+#!/bin/bash
+# A hostile peer cannot spoil a transfer: a peer (Python, over TLS 1.3)
+# that answers every block request with random bytes is banned after
+# three pieces fail their hash, stays banned, and the receiver still ends
+# with a byte-identical folder from the honest sender. And a peer that
+# rejects BEP 52 hash requests does not stall the receiver: it gets the
+# piece layers from the honest sender instead.
+#
+# The bad peer must be asked for pieces before the honest sender, which
+# on loopback would otherwise serve everything at once: the honest sender
+# is started first (its link gives the port the OS chose), then stopped
+# with SIGSTOP until the bad peer has had its turn, then continued.
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+need "$PY" python3
+
+# shellcheck disable=SC2034
+TEST_TIMEOUT=60
+
+# No test may touch the real home folder.
+HOME=$T/home
+export HOME
+unset XDG_STATE_HOME XDG_CONFIG_HOME
+
+# ---- processes ----
+# Every process the script starts goes into PIDS and is stopped by its PID
+# when the script ends, however it ends.
+PIDS=
+
+# alive PID: the process is running (not gone, not a zombie).
+alive() {
+	local s
+	s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $s in
+	Z*) return 1 ;;
+	esac
+	return 0
+}
+
+# stop PID: SIGTERM, up to 10 s to go, then SIGKILL; reaps it and
+# returns its exit status. It is forgotten: the cleanup leaves it alone.
+stop() {
+	kill -TERM "$1" 2>/dev/null
+	wait_for 10 gone "$1" || kill -KILL "$1" 2>/dev/null
+	forget "$1"
+	wait "$1" 2>/dev/null
+}
+
+# forget PID: take PID off the list (it has ended and been reaped).
+forget() {
+	# shellcheck disable=SC2086
+	PIDS=$(printf '%s\n' $PIDS | grep -vx "$1")
+}
+
+# gone PID: the process has ended.
+gone() {
+	! alive "$1"
+}
+
+net_cleanup() {
+	local p
+	for p in $PIDS; do
+		stop "$p"
+	done
+	_lib_cleanup
+}
+trap net_cleanup EXIT
+
+# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds (0) or
+# SECONDS have passed (1).
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# A stopped process ignores SIGTERM until continued: continue it first.
+FROZEN=
+net_cleanup_frozen() {
+	[ -n "$FROZEN" ] && kill -CONT "$FROZEN" 2>/dev/null
+	net_cleanup
+}
+trap net_cleanup_frozen EXIT
+
+# has_line FILE: FILE holds at least one whole line.
+has_line() {
+	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge 1 ]
+}
+
+# line_or_gone FILE PID: FILE has a line, or PID has ended.
+line_or_gone() {
+	has_line "$1" || ! alive "$2"
+}
+
+# has FILE REGEX: FILE has a line matching REGEX (grep -E).
+has() {
+	grep -Eq "$2" "$1" 2>/dev/null
+}
+
+# has_or_gone FILE REGEX PID: FILE has such a line, or PID has ended.
+has_or_gone() {
+	has "$1" "$2" || ! alive "$3"
+}
+
+# ---- the bad peer ----
+cat >"$T/badpeer.py" <<'PYEOF'
+# A hostile peer: a TLS 1.3 server that speaks just enough BitTorrent to
+# be asked for pieces, and answers every block request with random bytes.
+#
+#   badpeer.py CERT KEY TORRENT LOG SECONDS
+#
+# It serves the real info dict of TORRENT (BEP 9), rejects BEP 52 hash
+# requests, and logs each event as a line to LOG: "listening PORT" first,
+# then "info SHA256-HEX LENGTH", then "N EVENT..." for connection N.
+import hashlib, os, socket, ssl, struct, sys, threading, time
+
+cert, key, torrent, logpath, secs = sys.argv[1:6]
+
+def bdecode(b, i, spans=None):
+    """Decode the value at b[i:]; return (value, end). Dict values'
+    (start, end) offsets go in spans[key] when spans is given."""
+    c = b[i:i + 1]
+    if c == b"i":
+        j = b.index(b"e", i)
+        return int(b[i + 1:j]), j + 1
+    if c == b"l":
+        i, v = i + 1, []
+        while b[i:i + 1] != b"e":
+            x, i = bdecode(b, i)
+            v.append(x)
+        return v, i + 1
+    if c == b"d":
+        i, v = i + 1, {}
+        while b[i:i + 1] != b"e":
+            k, i = bdecode(b, i)
+            start = i
+            v[k], i = bdecode(b, i)
+            if spans is not None:
+                spans[k] = (start, i)
+        return v, i + 1
+    j = b.index(b":", i)
+    n = int(b[i:j])
+    return b[j + 1:j + 1 + n], j + 1 + n
+
+def bencode(v):
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, str):
+        v = v.encode()
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    if isinstance(v, dict):
+        items = sorted((k.encode(), x) for k, x in v.items())
+        return b"d" + b"".join(bencode(k) + bencode(x)
+                               for k, x in items) + b"e"
+    raise TypeError(v)
+
+# The raw bytes of the info dict, exactly as in the torrent.
+raw = open(torrent, "rb").read()
+spans = {}
+bdecode(raw, 0, spans)
+info = raw[spans[b"info"][0]:spans[b"info"][1]]
+
+lock = threading.Lock()
+logf = open(logpath, "a")
+def log(*words):
+    with lock:
+        logf.write(" ".join(str(w) for w in words) + "\n")
+        logf.flush()
+
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.load_cert_chain(cert, key)
+ctx.verify_mode = ssl.CERT_NONE
+
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(8)
+log("listening", srv.getsockname()[1])
+log("info", hashlib.sha256(info).hexdigest(), len(info))
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("end of stream")
+        buf += chunk
+    return buf
+
+def send_msg(s, mid, payload=b""):
+    s.sendall(struct.pack(">IB", 1 + len(payload), mid) + payload)
+
+def serve(conn, n):
+    pieces = set()
+    try:
+        s = ctx.wrap_socket(conn, server_side=True)
+        log(n, "tls", s.version())
+        hs = recv_exact(s, 68)
+        if hs[:20] != b"\x13BitTorrent protocol":
+            log(n, "not-a-handshake")
+            return
+        reserved = bytearray(hs[20:28])
+        reserved[5] |= 0x10             # LTEP
+        reserved[7] |= 0x04             # Fast
+        s.sendall(b"\x13BitTorrent protocol" + bytes(reserved) +
+                  hs[28:48] + b"-PY0001-badbadbadbad")
+        log(n, "handshake", hs[28:48].hex())
+        send_msg(s, 20, b"\x00" + bencode({"m": {"ut_metadata": 1},
+                                           "metadata_size": len(info),
+                                           "reqq": 500}))
+        send_msg(s, 14)                 # HAVE_ALL
+        their_md = 0
+        while True:
+            (length,) = struct.unpack(">I", recv_exact(s, 4))
+            if length == 0:
+                continue
+            body = recv_exact(s, length)
+            mid, p = body[0], body[1:]
+            if mid == 2:                # INTERESTED
+                send_msg(s, 1)          # UNCHOKE
+                log(n, "unchoke")
+            elif mid == 20 and p[:1] == b"\x00":
+                d, _ = bdecode(p, 1)
+                their_md = d.get(b"m", {}).get(b"ut_metadata", 0)
+            elif mid == 20 and p[:1] == b"\x01":
+                d, _ = bdecode(p, 1)
+                if d.get(b"msg_type") == 0 and their_md:
+                    i = d[b"piece"]
+                    send_msg(s, 20, bytes([their_md]) + bencode(
+                        {"msg_type": 1, "piece": i,
+                         "total_size": len(info)}) +
+                        info[i * 16384:(i + 1) * 16384])
+                    log(n, "metadata", i)
+            elif mid == 21:             # HASH REQUEST
+                send_msg(s, 23, p[:48])  # HASH REJECT
+                log(n, "hash-reject")
+            elif mid == 6:              # REQUEST
+                index, begin, blen = struct.unpack(">III", p[:12])
+                send_msg(s, 7, p[:8] + os.urandom(blen))
+                if index not in pieces:
+                    pieces.add(index)
+                    log(n, "piece", index, len(pieces))
+    except (EOFError, OSError) as e:
+        log(n, "closed-by-peer", "pieces", len(pieces), type(e).__name__)
+
+srv.settimeout(0.2)
+end = time.monotonic() + float(secs)
+n = 0
+while time.monotonic() < end:
+    try:
+        conn, _ = srv.accept()
+    except socket.timeout:
+        continue
+    n += 1
+    log(n, "accepted")
+    threading.Thread(target=serve, args=(conn, n), daemon=True).start()
+log("time-up")
+PYEOF
+
+# ---- nodes ----
+for n in snd rcv bad; do
+	run "$SHOAL" init --state-dir "$T/$n" --name "$n" -c "$T/$n/shoal.conf"
+	status_is "init $n" 0
+	eval "ID_$n=\$OUT"
+done
+# shellcheck disable=SC2154
+diag "sender $ID_snd, receiver $ID_rcv, bad peer $ID_bad"
+
+# start_send DIR TAG: start "shoal send DIR" for the receiver, wait for
+# its link, and freeze it. Sets SPID (timeout's), SHOAL_PID, LINK, BTMH.
+start_send() {
+	timeout -k 5 300 "$SHOAL" send "$1" --listen 127.0.0.1:0 \
+	    --allow "$ID_rcv" --state-dir "$T/snd" >"$T/$2-send.out" \
+	    2>"$T/$2-send.err" </dev/null &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	wait_for 60 line_or_gone "$T/$2-send.out" "$SPID"
+	LINK=$(head -n 1 "$T/$2-send.out")
+	BTMH=$(printf '%s\n' "$LINK" | sed -n 's/.*urn:btmh:1220\([0-9a-f]\{64\}\).*/\1/p')
+	SHOAL_PID=$(pgrep -P "$SPID")
+	if [ -n "$SHOAL_PID" ] && kill -STOP "$SHOAL_PID"; then
+		FROZEN=$SHOAL_PID
+	fi
+}
+
+# thaw: let the frozen sender go on.
+thaw() {
+	kill -CONT "$FROZEN" 2>/dev/null
+	FROZEN=
+}
+
+# start_bad DIR TAG: a torrent of DIR as send makes it, and the bad peer
+# serving it. Sets BPID, BPORT; the peer logs to $T/TAG-bad.log.
+start_bad() {
+	run "$SHOAL" create "$1" -o "$T/$2.torrent" --mtime -q
+	status_is "$2: create makes send's torrent" 0
+	timeout -k 5 120 "$PY" "$T/badpeer.py" "$T/bad/node.crt" \
+	    "$T/bad/node.key" "$T/$2.torrent" "$T/$2-bad.log" 100 \
+	    2>"$T/$2-bad.err" </dev/null &
+	BPID=$!
+	PIDS="$PIDS $BPID"
+	wait_for 20 has_or_gone "$T/$2-bad.log" '^info ' "$BPID"
+	BPORT=$(sed -n 's/^listening //p' "$T/$2-bad.log")
+	[ -n "$BPORT" ]
+	pass_if "$2: the bad peer listens (port ${BPORT:-none})" $? ||
+	    diag_file "$T/$2-bad.err" "the bad peer's stderr"
+	is "$2: the info dict the bad peer serves hashes to the link's btmh" \
+	    "$(sed -n 's/^info \([0-9a-f]*\) .*/\1/p' "$T/$2-bad.log")" "$BTMH"
+}
+
+# start_receive TAG: receive the link, with the bad peer as --peer and
+# info logs. Sets RPID (timeout's).
+start_receive() {
+	timeout -k 5 "$TEST_TIMEOUT" "$SHOAL" receive "$LINK" "$T/$1-dst" \
+	    --state-dir "$T/rcv" --peer "127.0.0.1:$BPORT" -v \
+	    >"$T/$1-rcv.out" 2>"$T/$1-rcv.err" </dev/null &
+	RPID=$!
+	PIDS="$PIDS $RPID"
+}
+
+# finish_receive TAG: wait for the receiver; check it completed and the
+# folder is the sender's.
+finish_receive() {
+	local rc
+	wait_for "$TEST_TIMEOUT" gone "$RPID"
+	wait "$RPID" 2>/dev/null
+	rc=$?
+	forget "$RPID"
+	is "$1: receive exits 0" "$rc" 0 || {
+		[ "$rc" -eq 124 ] && diag "(124: it timed out)"
+		grep -v '^receiving\|^starting' "$T/$1-rcv.err" | head -n 30 |
+		    sed 's/^/#   /'
+	}
+	is "$1: receive prints complete" "$(cat "$T/$1-rcv.out")" complete
+	(cd "$2" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum) \
+	    >"$T/$1-want.sums"
+	(cd "$T/$1-dst" 2>/dev/null && find . -path ./.shoal -prune -o \
+	    -type f -print0 | sort -z | xargs -0 -r sha256sum) >"$T/$1-got.sums"
+	if cmp -s "$T/$1-want.sums" "$T/$1-got.sums"; then
+		ok "$1: the folder arrived byte-identical"
+	else
+		not_ok "$1: the folder arrived byte-identical"
+		diff "$T/$1-want.sums" "$T/$1-got.sums" | grep '^[<>]' |
+		    head -n 10 | sed 's/^/#   /'
+	fi
+}
+
+# ---- 1. random blocks: banned, and stays banned ----
+# Files of one piece each (the piece length is 16 KiB for a folder this
+# small): the receiver can check them against the info dict alone, so it
+# asks the bad peer for pieces as soon as it has the metadata.
+A=$T/files
+mkdir "$A"
+for i in $(seq 1 120); do
+	gen "$A/f$i" $((i * 131 + 7))
+done
+start_send "$A" ban
+start_bad "$A" ban
+run "$SHOAL" info --json "$T/ban.torrent"
+printf '%s\n' "$OUT" >"$T/ban.json"
+is "ban: every file is a single piece" \
+    "$(json_get "$T/ban.json" 'all(f["size"] <= d["piece_length"] for f in d["files"])')" \
+    true
+start_receive ban
+wait_for 30 has_or_gone "$T/ban-rcv.err" 'failed their hash: banned' "$RPID"
+like "ban: the receiver bans the bad peer, naming it" \
+    "$(grep 'failed their hash' "$T/ban-rcv.err" | head -n 1)" \
+    "node $ID_bad sent 3 pieces that failed their hash: banned"
+wait_for 10 has_or_gone "$T/ban-bad.log" '^1 closed-by-peer' "$BPID"
+FIRST=$(grep '^1 closed-by-peer' "$T/ban-bad.log")
+like "ban: the bad peer saw the receiver close its connection" "$FIRST" \
+    "1 closed-by-peer pieces"
+n=$(printf '%s\n' "$FIRST" | awk '{ print $4 }')
+[ "${n:-0}" -ge 3 ]
+pass_if "ban: the bad peer had served at least 3 pieces (${n:-0})" $?
+# Banned "until the node restarts" (PROTOCOL.md A5): the receiver retries
+# the addresses it was given about once a second; give it four to try
+# the bad peer's again, and see that it never again gets as far as a
+# BitTorrent handshake (a refusal after TLS is fine).
+wait_for 4 has "$T/ban-bad.log" '^([2-9]|[1-9][0-9]+) handshake'
+if is "ban: no BitTorrent handshake to the banned node afterwards" \
+    "$(grep -c ' handshake ' "$T/ban-bad.log")" 1; then :; else
+	diag "the bad peer's log, pieces left out:"
+	grep -v ' piece ' "$T/ban-bad.log" | head -n 30 | sed 's/^/#   /'
+	diag "the receiver's bans:"
+	grep 'banned' "$T/ban-rcv.err" | head -n 10 | sed 's/^/#   /'
+fi
+thaw
+finish_receive ban "$A"
+unlike "ban: the honest sender was never banned" \
+    "$(cat "$T/ban-rcv.err")" "node $ID_snd sent"
+stop "$BPID"
+stop "$SPID"
+is "ban: send exits 0 on SIGTERM" $? 0
+
+# ---- 2. hash requests rejected: the layers come from the honest peer ----
+# One file of many pieces: its piece layer must be fetched (BEP 52). The
+# bad peer is asked first and rejects; the honest sender, once it is
+# there, must be asked instead.
+B=$T/layers
+mkdir "$B"
+gen "$B/big.bin" $((8 * 1024 * 1024))
+gen "$B/small.txt" 3000
+start_send "$B" layers
+start_bad "$B" layers
+start_receive layers
+wait_for 30 has_or_gone "$T/layers-bad.log" 'hash-reject' "$RPID"
+has "$T/layers-bad.log" 'hash-reject'
+pass_if "layers: the receiver asked the bad peer for a piece layer" $?
+thaw
+finish_receive layers "$B"
+stop "$BPID"
+stop "$SPID"
+
+done_testing
