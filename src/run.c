@@ -1,12 +1,16 @@
 /*
  * The headless front end. It never touches engine structures: it reads
  * snapshots (DESIGN.md) like the TUI will. SIGINT and SIGTERM are blocked
- * in every thread and taken here with sigtimedwait(), which doubles as the
- * tick, so a signal is handled at once and never interrupts the engine.
+ * in every thread and read here from a signalfd; poll() waits on it and on
+ * the engine's notify descriptor, with a timeout as the tick, so a signal
+ * or a completed share is handled at once.
  */
 #include "config.h"
 
+#include <sys/signalfd.h>
+
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -124,16 +128,37 @@ run_progress(const struct snapshot *s, int tty)
 int
 run_engine(struct engine *e, const struct run_opts *o)
 {
-	struct snapshot	*s;
-	struct timespec	 ts = { 0, RUN_TICK_MS * 1000000L };
-	uint64_t	 ticks = 0;
+	struct snapshot		*s;
+	struct pollfd		 pfd[2];
+	struct signalfd_siginfo	 si;
+	uint64_t		 ticks = 0, now, last_tick = 0, counter;
+	struct timespec		 mono;
 	unsigned	 i, ndone, nfail;
 	int		 tty = isatty(STDERR_FILENO), sig, printed = 0;
 	int		 status = EXIT_DONE, stopping = 0, shown = 0;
 
+	pfd[0].fd = signalfd(-1, &run_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = engine_notify_fd(e);
+	pfd[1].events = POLLIN;
 	for (;;) {
-		sig = sigtimedwait(&run_signals, NULL, &ts);
-		ticks++;
+		sig = 0;
+		if (poll(pfd, 2, RUN_TICK_MS) > 0) {
+			if ((pfd[0].revents & POLLIN) &&
+			    read(pfd[0].fd, &si, sizeof si) == sizeof si)
+				sig = (int)si.ssi_signo;
+			if (pfd[1].revents & POLLIN)
+				(void)!read(pfd[1].fd, &counter,
+				    sizeof counter);
+		}
+		/* Progress output keeps its pace whatever woke us. */
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		now = (uint64_t)mono.tv_sec * 1000 + (uint64_t)mono.tv_nsec /
+		    1000000;
+		if (now - last_tick >= RUN_TICK_MS) {
+			ticks++;
+			last_tick = now;
+		}
 		s = engine_snapshot(e);
 		if (sig > 0 && !stopping) {
 			stopping = 1;
@@ -169,7 +194,7 @@ run_engine(struct engine *e, const struct run_opts *o)
 				}
 			}
 		}
-		if (!stopping && (ticks % 4) == 0) {
+		if (!stopping && (ticks % 4) == 0 && last_tick == now) {
 			if (o->json)
 				run_json(s);
 			else if (!o->quiet && (tty || (ticks % 8) == 0)) {
@@ -198,6 +223,7 @@ run_engine(struct engine *e, const struct run_opts *o)
 	}
 	if (shown && tty)
 		fputs("\n", stderr);
+	close(pfd[0].fd);
 	engine_wait(e);
 	return (status);
 }

@@ -52,12 +52,15 @@ struct engine {
 	unsigned		 stopping_torrents;
 	char			*fatal;
 	int			 stopped;
+	int			 notify_fd;	/* eventfd for the front end. */
 };
 
 uint64_t	 engine_now(struct engine *);
 struct torrent	*engine_find_torrent(struct engine *, const uint8_t *);
 struct torrent	*engine_find_sni(struct engine *, const char *);
 void		 engine_mark_dirty(struct engine *, struct peer *);
+/* Publish a snapshot now and wake the front end. */
+void		 engine_notify(struct engine *);
 void		 engine_fail(struct engine *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 

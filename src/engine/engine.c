@@ -18,6 +18,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
@@ -84,6 +86,22 @@ engine_find_sni(struct engine *e, const char *sni)
 	if (sni == NULL || strlen(sni) < 40 || hex_decode(sni, 20, h) != 0)
 		return (NULL);
 	return (engine_find_torrent(e, h));
+}
+
+int
+engine_notify_fd(struct engine *e)
+{
+	return (e->notify_fd);
+}
+
+void
+engine_notify(struct engine *e)
+{
+	uint64_t	one = 1;
+
+	engine_publish(e);
+	if (write(e->notify_fd, &one, sizeof one) != sizeof one)
+		log_debug("cannot wake the front end: %s", strerror(errno));
 }
 
 void
@@ -305,6 +323,8 @@ engine_new(const struct engine_config *cfg, char **cause)
 	size_t		 i;
 
 	pthread_mutex_init(&e->lock, NULL);
+	if ((e->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+		fatalx("eventfd: %s", strerror(errno));
 	identity_init(&e->id);
 	xasprintf(&key, "%s/%s", cfg->state_dir, IDENTITY_KEY_FILE);
 	xasprintf(&crt, "%s/%s", cfg->state_dir, IDENTITY_CERT_FILE);
@@ -315,6 +335,7 @@ engine_new(const struct engine_config *cfg, char **cause)
 		free(key);
 		free(crt);
 		identity_destroy(&e->id);
+		close(e->notify_fd);
 		free(e);
 		return (NULL);
 	}
@@ -324,6 +345,7 @@ engine_new(const struct engine_config *cfg, char **cause)
 	if ((e->tls = tls_ctx_new(e->id.key, e->id.cert, TLS1_3_VERSION,
 	    cause)) == NULL) {
 		identity_destroy(&e->id);
+		close(e->notify_fd);
 		free(e);
 		return (NULL);
 	}
@@ -400,7 +422,7 @@ engine_main(void *arg)
 	pthread_mutex_lock(&e->lock);
 	e->stopped = 1;
 	pthread_mutex_unlock(&e->lock);
-	engine_publish(e);
+	engine_notify(e);
 }
 
 int
@@ -458,6 +480,7 @@ engine_free(struct engine *e)
 	tls_ctx_free(e->tls);
 	identity_destroy(&e->id);
 	pthread_mutex_destroy(&e->lock);
+	close(e->notify_fd);
 	free(e);
 }
 

@@ -41,6 +41,12 @@ struct engine_config {
 struct engine	*engine_new(const struct engine_config *, char **);
 /* Start the engine thread. */
 int		 engine_start(struct engine *, char **);
+/*
+ * A descriptor that becomes readable when something happened that a front
+ * end should see at once (a share completed or failed, the engine
+ * stopped); read 8 bytes to clear it, then take a snapshot.
+ */
+int		 engine_notify_fd(struct engine *);
 /* The newest snapshot, referenced; give it back with snapshot_put(). */
 struct snapshot	*engine_snapshot(struct engine *);
 /* Ask the engine to stop; engine_wait() joins its thread. */

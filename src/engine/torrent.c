@@ -202,6 +202,7 @@ torrent_fail(struct torrent *t, const char *fmt, ...)
 	} else
 		free(msg);
 	t->state = TORRENT_FAILED;
+	engine_notify(t->e);
 }
 
 int
@@ -652,6 +653,7 @@ torrent_complete(void *arg)
 	t->state = TORRENT_COMPLETE;
 	log_info("%s: complete: every file has passed its hashes",
 	    t->name);
+	engine_notify(t->e);
 	for (p = t->peers; p != NULL; p = p->next)
 		torrent_update_interest(t, p);
 }
@@ -1363,6 +1365,8 @@ torrent_storage_ready(void *arg, struct storage *s)
 	log_info("%s: %u of %u pieces already here", t->name, have->count,
 	    have->n);
 	t->state = storage_complete(s) ? TORRENT_COMPLETE : TORRENT_RUNNING;
+	if (t->state == TORRENT_COMPLETE)
+		engine_notify(t->e);
 	for (p = t->peers; p != NULL; p = p->next) {
 		torrent_send_have_state(t, p);
 		torrent_update_interest(t, p);
@@ -1438,6 +1442,7 @@ torrent_made(void *arg, struct creator *c)
 	t->state = TORRENT_RUNNING;
 	log_info("%s: ready to send: %u pieces, %llu bytes", t->name,
 	    t->m.npieces, (unsigned long long)t->m.total_size);
+	engine_notify(t->e);	/* The link can be printed now. */
 }
 
 static void
