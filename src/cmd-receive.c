@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "run.h"
+#include "units.h"
 #include "xmalloc.h"
 
 static int	cmd_receive_exec(const struct cmd_entry *, int, char **);
@@ -21,7 +22,8 @@ static int	cmd_receive_exec(const struct cmd_entry *, int, char **);
 const struct cmd_entry cmd_receive_entry = {
 	.name = "receive",
 	.args = N_("LINK DIR [--peer ADDR:PORT]... [--listen ADDR:PORT] "
-	    "[--stay] [--state-dir DIR] [--json] [-q] [-v]"),
+	    "[--stay] [--upload-limit RATE] [--state-dir DIR] [--json] [-q] "
+	    "[-v]"),
 	.help = N_("fetch a share into a folder; exit 0 when it is complete"),
 	.exec = cmd_receive_exec,
 };
@@ -38,6 +40,7 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "upload-limit", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -50,6 +53,7 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 	const char			*listen = NULL, *sdir = NULL;
 	char				*state_dir, *cause = NULL;
 	enum log_level			 level = LOG_WARN;
+	uint64_t			 upload_limit = 0;
 	int				 ch, stay = 0, r;
 
 	memset(&ro, 0, sizeof ro);
@@ -87,6 +91,13 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 				return (EXIT_USAGE);
 			}
 			break;
+		case 'U':
+			if (units_parse_size(optarg, &upload_limit) != 0) {
+				cli_error(_("bad rate \"%s\": give bytes per "
+				    "second like 500K or 20M"), optarg);
+				return (EXIT_USAGE);
+			}
+			break;
 		case 'h':
 			free(peers);
 			printf(_("usage: shoal %s %s\n"), self->name,
@@ -115,10 +126,12 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 	cfg.listen = listen;
 	cfg.peers = peers;
 	cfg.npeers = npeers;
+	cfg.upload_limit = upload_limit;
 	cfg.shares = &share;
 	cfg.nshares = 1;
 
 	ro.exit_complete = !stay;
+	ro.stay = stay;
 	run_block_signals();
 	if ((e = engine_new(&cfg, &cause)) == NULL ||
 	    engine_start(e, &cause) != 0) {

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "nodeid.h"
 #include "run.h"
+#include "units.h"
 #include "xmalloc.h"
 
 static int	cmd_send_exec(const struct cmd_entry *, int, char **);
@@ -23,7 +24,8 @@ static int	cmd_send_exec(const struct cmd_entry *, int, char **);
 const struct cmd_entry cmd_send_entry = {
 	.name = "send",
 	.args = N_("DIR [--listen ADDR:PORT] (--allow NODEID... | "
-	    "--ca CA.crt | --open) [--state-dir DIR] [--json] [-q] [-v]"),
+	    "--ca CA.crt | --open) [--upload-limit RATE] [--state-dir DIR] "
+	    "[--json] [-q] [-v]"),
 	.help = N_("share a folder now: print its link and serve it"),
 	.exec = cmd_send_exec,
 };
@@ -44,6 +46,7 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "upload-limit", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -57,6 +60,7 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 	const char			*ca = NULL;
 	char				*state_dir, *cause = NULL;
 	enum log_level			 level = LOG_WARN;
+	uint64_t			 upload_limit = 0;
 	int				 ch, open = 0, r;
 
 	memset(&ro, 0, sizeof ro);
@@ -103,6 +107,13 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 				return (EXIT_USAGE);
 			}
 			break;
+		case 'U':
+			if (units_parse_size(optarg, &upload_limit) != 0) {
+				cli_error(_("bad rate \"%s\": give bytes per "
+				    "second like 500K or 20M"), optarg);
+				return (EXIT_USAGE);
+			}
+			break;
 		case 'h':
 			free(allow);
 			printf(_("usage: shoal %s %s\n"), self->name,
@@ -139,6 +150,7 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 	memset(&cfg, 0, sizeof cfg);
 	cfg.state_dir = state_dir;
 	cfg.listen = listen;
+	cfg.upload_limit = upload_limit;
 	cfg.shares = &share;
 	cfg.nshares = 1;
 

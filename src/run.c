@@ -136,6 +136,7 @@ run_engine(struct engine *e, const struct run_opts *o)
 	unsigned	 i, ndone, nfail;
 	int		 tty = isatty(STDERR_FILENO), sig, printed = 0;
 	int		 status = EXIT_DONE, stopping = 0, shown = 0;
+	int		 said_complete = 0;
 
 	pfd[0].fd = signalfd(-1, &run_signals, SFD_CLOEXEC | SFD_NONBLOCK);
 	pfd[0].events = POLLIN;
@@ -206,6 +207,12 @@ run_engine(struct engine *e, const struct run_opts *o)
 			status = EXIT_RUNTIME;
 			stopping = 1;
 			engine_stop(e);
+		} else if (!stopping && o->stay && !said_complete &&
+		    s->nshares > 0 && ndone == s->nshares) {
+			/* --stay: say so once, and keep serving. */
+			printf("complete\n");
+			fflush(stdout);
+			said_complete = 1;
 		} else if (!stopping && o->exit_complete && s->nshares > 0 &&
 		    ndone == s->nshares) {
 			if (o->json)

@@ -13,6 +13,7 @@ struct run_opts {
 	int	quiet;		/* No progress line. */
 	int	exit_complete;	/* Stop and exit 0 once every share is complete. */
 	int	print_magnet;	/* Print each share's link on stdout once. */
+	int	stay;		/* Print "complete" once, then keep serving. */
 };
 
 /* Block the signals run_engine() waits for; call before engine_start(). */

@@ -693,6 +693,12 @@ wire_ltep_merge(struct wire_ltep *l, const struct wire_ltep *u)
 	l->upload_only = u->upload_only;
 	if (u->site[0] != '\0')
 		memcpy(l->site, u->site, sizeof l->site);
+	if (u->swarm_open)
+		l->swarm_open = 1;
+	if (u->nswarm > 0) {
+		memcpy(l->swarm, u->swarm, u->nswarm * 32);
+		l->nswarm = u->nswarm;
+	}
 }
 
 static int
@@ -740,9 +746,17 @@ wire_ltep_encode(struct buf *b, const struct wire_ltep *l)
 		benc_put_key(&w, "reqq");
 		benc_put_int(&w, l->reqq);
 	}
+	if (l->swarm_open) {
+		benc_put_key(&w, "sh_open");
+		benc_put_int(&w, 1);
+	}
 	if (l->site[0] != '\0') {
 		benc_put_key(&w, "sh_site");
 		benc_put_cstr(&w, l->site);
+	}
+	if (l->nswarm > 0) {
+		benc_put_key(&w, "sh_swarm");
+		benc_put_str(&w, l->swarm, l->nswarm * 32);
 	}
 	if (l->upload_only) {
 		benc_put_key(&w, "upload_only");
@@ -859,6 +873,15 @@ wire_ltep_decode(const uint8_t *p, size_t len, struct wire_ltep *l,
 	if (v != NULL && (v->slen == 4 || v->slen == 16)) {
 		memcpy(l->yourip, v->s, v->slen);
 		l->yourip_len = v->slen;
+	}
+
+	if (wire_dict_int(d, "sh_open", INT64_MIN, INT64_MAX, &i) == 0)
+		l->swarm_open = i != 0;
+	v = benc_dict_get_type(d, "sh_swarm", BENC_STR);
+	if (v != NULL && v->slen % 32 == 0) {
+		l->nswarm = v->slen / 32 > WIRE_LTEP_SWARM_MAX ?
+		    WIRE_LTEP_SWARM_MAX : v->slen / 32;
+		memcpy(l->swarm, v->s, l->nswarm * 32);
 	}
 
 	/* A site name is compared, so a cut or odd name is no name. */

@@ -170,6 +170,8 @@ enum wire_ext_id {
 #define WIRE_LTEP_NAME_MAX	64
 /* Bytes of the client string v kept; longer strings are cut. */
 #define WIRE_LTEP_CLIENT_MAX	64
+/* Node IDs in sh_swarm; a longer list is cut. */
+#define WIRE_LTEP_SWARM_MAX	1024
 /* Bytes in a site name (sh_site); longer names are ignored. */
 #define WIRE_LTEP_SITE_MAX	64
 
@@ -189,6 +191,14 @@ struct wire_ltep {
 	size_t			 yourip_len;	/* 0 (absent), 4 or 16. */
 	int			 upload_only;
 	char			 site[WIRE_LTEP_SITE_MAX + 1]; /* sh_site */
+	/*
+	 * sh_open and sh_swarm: who belongs to the swarm, as the source of a
+	 * share tells its receivers, so they can admit each other: anyone
+	 * with the link (open), or these node IDs.
+	 */
+	int			 swarm_open;
+	uint8_t			 swarm[WIRE_LTEP_SWARM_MAX][32];
+	size_t			 nswarm;
 };
 
 void	wire_ltep_init(struct wire_ltep *);

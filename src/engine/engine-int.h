@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "identity.h"
+#include "ratelimit.h"
 #include "peer.h"
 #include "tls.h"
 #include "torrent.h"
@@ -30,6 +31,7 @@ struct engine {
 	uv_tcp_t		 listener;
 	int			 listening;
 	char			 listen_text[64];
+	uint16_t		 listen_port;
 
 	struct identity		 id;
 	char			 node_text[64];
@@ -48,17 +50,25 @@ struct engine {
 	struct snapshot		*snap;
 	uint64_t		 generation;
 	int			 stop_requested;
+	int			 wakeup_ready;	/* e->wakeup may be signalled. */
 	int			 stopping;
 	unsigned		 stopping_torrents;
 	char			*fatal;
 	int			 stopped;
 	int			 notify_fd;	/* eventfd for the front end. */
+
+	/* Upload limit: blocks wait for tokens; a timer brings them back. */
+	struct ratelimit	 up;
+	uv_timer_t		 limit_timer;
+	int			 limit_armed;
 };
 
 uint64_t	 engine_now(struct engine *);
 struct torrent	*engine_find_torrent(struct engine *, const uint8_t *);
 struct torrent	*engine_find_sni(struct engine *, const char *);
 void		 engine_mark_dirty(struct engine *, struct peer *);
+/* Serving waits for upload tokens: call every torrent back in ms. */
+void		 engine_limit_wait(struct engine *, uint64_t);
 /* Publish a snapshot now and wake the front end. */
 void		 engine_notify(struct engine *);
 void		 engine_fail(struct engine *, const char *, ...)

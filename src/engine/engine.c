@@ -61,8 +61,9 @@ engine_fail(struct engine *e, const char *fmt, ...)
 	else
 		free(msg);
 	e->stop_requested = 1;
+	if (e->wakeup_ready)
+		uv_async_send(&e->wakeup);
 	pthread_mutex_unlock(&e->lock);
-	uv_async_send(&e->wakeup);
 }
 
 struct torrent *
@@ -183,6 +184,27 @@ engine_tick(uv_timer_t *h)
 }
 
 static void
+engine_limit_fire(uv_timer_t *h)
+{
+	struct engine	*e = h->data;
+	struct torrent	*t;
+
+	e->limit_armed = 0;
+	for (t = e->torrents; t != NULL; t = t->next)
+		torrent_serve_all(t);
+}
+
+void
+engine_limit_wait(struct engine *e, uint64_t ms)
+{
+	if (e->limit_armed || e->stopping)
+		return;
+	e->limit_armed = 1;
+	uv_timer_start(&e->limit_timer, engine_limit_fire, ms == 0 ? 1 : ms,
+	    0);
+}
+
+static void
 engine_snap_timer(uv_timer_t *h)
 {
 	engine_publish(h->data);
@@ -191,8 +213,14 @@ engine_snap_timer(uv_timer_t *h)
 static void
 engine_close_handles(struct engine *e)
 {
+	/* From now on engine_stop() must not touch the async handle. */
+	pthread_mutex_lock(&e->lock);
+	e->wakeup_ready = 0;
+	pthread_mutex_unlock(&e->lock);
 	uv_timer_stop(&e->tick);
 	uv_timer_stop(&e->snap_timer);
+	uv_timer_stop(&e->limit_timer);
+	uv_close((uv_handle_t *)&e->limit_timer, NULL);
 	uv_check_stop(&e->flusher);
 	uv_close((uv_handle_t *)&e->tick, NULL);
 	uv_close((uv_handle_t *)&e->snap_timer, NULL);
@@ -310,6 +338,9 @@ engine_listen(struct engine *e, const char *text, char **cause)
 		snprintf(e->listen_text, sizeof e->listen_text, "%s:%u", host,
 		    ntohs(s4->sin_port));
 	}
+	e->listen_port = ss.ss_family == AF_INET6 ?
+	    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
+	    ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	log_info("listening on %s", e->listen_text);
 	return (0);
 }
@@ -355,6 +386,7 @@ engine_new(const struct engine_config *cfg, char **cause)
 		fatalx("no random bytes for the peer ID");
 	if (uv_loop_init(&e->loop) != 0)
 		fatalx("uv_loop_init failed");
+	ratelimit_init(&e->up, cfg->upload_limit, uv_now(&e->loop));
 
 	for (i = 0; i < cfg->nshares; i++) {
 		const struct engine_share *sh = &cfg->shares[i];
@@ -398,10 +430,15 @@ engine_main(void *arg)
 
 	uv_async_init(&e->loop, &e->wakeup, engine_wakeup);
 	e->wakeup.data = e;
+	pthread_mutex_lock(&e->lock);
+	e->wakeup_ready = 1;
+	pthread_mutex_unlock(&e->lock);
 	uv_timer_init(&e->loop, &e->tick);
 	e->tick.data = e;
 	uv_timer_init(&e->loop, &e->snap_timer);
 	e->snap_timer.data = e;
+	uv_timer_init(&e->loop, &e->limit_timer);
+	e->limit_timer.data = e;
 	uv_check_init(&e->loop, &e->flusher);
 	e->flusher.data = e;
 	uv_check_start(&e->flusher, engine_flush);
@@ -439,11 +476,16 @@ engine_start(struct engine *e, char **cause)
 void
 engine_stop(struct engine *e)
 {
+	/*
+	 * The handle is signalled only between its init and its close on
+	 * the engine thread; before, engine_main() sees stop_requested
+	 * itself, and after, the loop is stopping anyway.
+	 */
 	pthread_mutex_lock(&e->lock);
 	e->stop_requested = 1;
-	pthread_mutex_unlock(&e->lock);
-	if (e->thread_started)
+	if (e->wakeup_ready)
 		uv_async_send(&e->wakeup);
+	pthread_mutex_unlock(&e->lock);
 }
 
 void

@@ -111,6 +111,8 @@ peer_free(struct peer *p)
 	bitfield_destroy(&p->have);
 	free(p->asked);
 	free(p->wants);
+	free(p->pex_sent);
+	free(p->early_bits);
 	free(p->close_reason);
 	free(p);
 }
@@ -436,6 +438,9 @@ peer_verify(void *arg, X509 *cert, const char *sni, char **reason)
 			    "bad data", p->addr, text);
 			return (-1);
 		}
+		if (!p->pin && p->t != NULL && p->t->policy_known &&
+		    torrent_admit(p->t, cert, reason) != 0)
+			return (-1);
 		if (p->pin && memcmp(id, p->pinned_id, 32) != 0) {
 			nodeid_to_text(p->pinned_id, want);
 			xasprintf(reason, "%s is node %s, not the node %s the "
@@ -465,6 +470,8 @@ peer_set_addr(struct peer *p, const struct sockaddr *sa)
 {
 	char	host[INET6_ADDRSTRLEN];
 
+	memcpy(&p->ss, sa, sa->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)sa;
 

@@ -53,6 +53,7 @@ struct peer {
 	int			 outgoing;
 	int			 connected;	/* TCP is up. */
 	char			 addr[64];	/* "1.2.3.4:5678" */
+	struct sockaddr_storage	 ss;		/* The same, as a socket address. */
 	struct tls		*tls;
 	struct buf		 in;		/* Plaintext not yet parsed. */
 	struct buf		 out;		/* Plaintext not yet encrypted. */
@@ -84,6 +85,8 @@ struct peer {
 	int			 peer_interested;
 	struct bitfield		 have;
 	int			 have_set;	/* Bitfield or have-all/none seen. */
+	uint8_t			*early_bits;	/* A bitfield before the metadata. */
+	size_t			 nearly_bits;
 	struct peer_block	*asked;		/* Our requests in flight. */
 	size_t			 nasked;
 	size_t			 capasked;
@@ -94,6 +97,8 @@ struct peer {
 	unsigned		 meta_asked;	/* Metadata pieces in flight. */
 	unsigned		 hash_asked;	/* Hash requests in flight. */
 	int			 hash_refused;	/* It rejected a hash request. */
+	struct wire_pex_peer	*pex_sent;	/* Addresses we told it of. */
+	size_t			 npex_sent;
 	unsigned		 hash_fails;	/* Pieces that failed their hash. */
 	uint64_t		 down_bytes;
 	uint64_t		 up_bytes;

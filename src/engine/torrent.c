@@ -44,6 +44,8 @@
 #define TORRENT_HASH_CHUNK	512
 /* Save the resume state at most this often while receiving. */
 #define TORRENT_SAVE_MS		2000
+/* Addresses we keep (from links, options and peer exchange). */
+#define TORRENT_MAX_ADDRS	200
 /* Reconnect to a static peer after 1, 2, 4 ... up to 60 seconds. */
 #define TORRENT_RETRY_MAX_MS	60000
 
@@ -54,6 +56,8 @@ static void	torrent_fail(struct torrent *, const char *, ...)
 static void	torrent_got_metadata(struct torrent *);
 static void	torrent_ask_layers(struct torrent *);
 static void	torrent_ask_layers_from(struct torrent *, struct peer *);
+static int	torrent_dedup(struct torrent *, struct peer *);
+static void	torrent_avail_add(struct torrent *, const struct peer *, int);
 static void	torrent_open_storage(struct torrent *);
 
 static void
@@ -176,6 +180,7 @@ torrent_free(struct torrent *t)
 	free(t->layer_fill);
 	free(t->allow);
 	bitfield_destroy(&t->single_source);
+	free(t->avail);
 	X509_free(t->ca);
 	free(t->banned);
 	free(t->addrs);
@@ -328,6 +333,8 @@ torrent_peer_ready(struct torrent *t, struct peer *p)
 	struct wire_ltep	ext;
 	char			client[64];
 
+	if (torrent_dedup(t, p) != 0)
+		return;
 	p->fast = wire_reserved_has(p->reserved, WIRE_FEATURE_FAST);
 	p->ltep = wire_reserved_has(p->reserved, WIRE_FEATURE_LTEP);
 	if (!p->ltep) {
@@ -342,8 +349,17 @@ torrent_peer_ready(struct torrent *t, struct peer *p)
 	snprintf(client, sizeof client, "shoal %s", PACKAGE_VERSION);
 	snprintf(ext.client, sizeof ext.client, "%s", client);
 	ext.reqq = TORRENT_REQQ;
+	wire_ltep_set(&ext, WIRE_EXT_UT_PEX, WIRE_EXT_ID_UT_PEX);
+	ext.port = t->e->listen_port;
 	if (t->have_meta)
 		ext.metadata_size = t->m.info_len;
+	/* The source says who belongs to the swarm (A4: its allow list). */
+	if (t->sending) {
+		ext.swarm_open = t->open;
+		ext.nswarm = t->nallow > WIRE_LTEP_SWARM_MAX ?
+		    WIRE_LTEP_SWARM_MAX : t->nallow;
+		memcpy(ext.swarm, t->allow, ext.nswarm * 32);
+	}
 	if (t->sending || (t->storage != NULL &&
 	    storage_complete(t->storage)))
 		ext.upload_only = 1;
@@ -412,6 +428,9 @@ torrent_peer_detach(struct torrent *t, struct peer *p)
 		p->attached = 0;
 	}
 	torrent_release_asked(t, p);
+	torrent_pex_changed(t);
+	if (p->got_handshake)
+		torrent_avail_add(t, p, -1);
 	if (t->meta_state != NULL && p->meta_asked > 0) {
 		for (i = 0; i < t->meta_pieces; i++) {
 			if (t->meta_state[i] == 1)
@@ -450,6 +469,24 @@ torrent_peer_detach(struct torrent *t, struct peer *p)
 	    strstr(p->close_reason, "not the node") != NULL &&
 	    t->error == NULL)
 		torrent_fail(t, "%s", p->close_reason);
+}
+
+/* Availability: how many peers have each piece (rarest first). */
+static void
+torrent_avail_add(struct torrent *t, const struct peer *p, int delta)
+{
+	uint32_t	i;
+
+	if (t->avail == NULL || p->have.n != t->m.npieces)
+		return;
+	for (i = 0; i < t->m.npieces; i++) {
+		if (bitfield_get(&p->have, i)) {
+			if (delta > 0)
+				t->avail[i]++;
+			else if (t->avail[i] > 0)
+				t->avail[i]--;
+		}
+	}
 }
 
 /* Interest: do they have a piece we lack? */
@@ -568,13 +605,43 @@ torrent_ask(struct torrent *t, struct peer *p, struct dl_piece *dp,
 	wire_put_request(&p->out, dp->index, begin, len);
 }
 
+/*
+ * The next piece to start fetching from p: one it has and we lack, not
+ * being fetched, held by the fewest peers (rarest first spreads pieces
+ * through a swarm fastest); among equals, one at random, so receivers
+ * that start together do not all chase the same pieces.
+ */
+static uint32_t
+torrent_pick(struct torrent *t, struct peer *p, const struct bitfield *have)
+{
+	uint32_t	i, best = UINT32_MAX, min = UINT32_MAX, ties = 0;
+	uint32_t	start = t->m.npieces == 0 ? 0 :
+			    (uint32_t)random() % t->m.npieces;
+
+	for (i = 0; i < t->m.npieces; i++) {
+		uint32_t idx = (start + i) % t->m.npieces;
+		uint32_t a = t->avail != NULL ? t->avail[idx] : 0;
+
+		if (bitfield_get(have, idx) || !bitfield_get(&p->have, idx) ||
+		    a > min || torrent_find_dl(t, idx) != NULL)
+			continue;
+		if (a < min) {
+			min = a;
+			best = idx;
+			ties = 1;
+		} else if ((uint32_t)random() % ++ties == 0)
+			best = idx;
+	}
+	return (best);
+}
+
 static void
 torrent_request_more(struct torrent *t, struct peer *p)
 {
 	const struct bitfield	*have;
 	struct dl_piece		*dp;
 	size_t			 depth;
-	uint32_t		 b, i, idx, limit;
+	uint32_t		 b, idx, limit;
 
 	if (t->state != TORRENT_RUNNING || t->storage == NULL ||
 	    p->peer_choking || !p->have_set || p->closing || t->sending)
@@ -592,18 +659,14 @@ torrent_request_more(struct torrent *t, struct peer *p)
 				torrent_ask(t, p, dp, b);
 		}
 	}
-	/* Then new pieces, in order from where we left off. */
+	/* Then new pieces: the rarest this peer has, ties at random. */
 	limit = (uint32_t)(depth * MERKLE_BLOCK / t->m.piece_length) + 4;
-	for (i = 0; i < t->m.npieces && p->nasked < depth &&
-	    t->ndownloading < limit + 4; i++) {
-		idx = (t->next_pick + i) % t->m.npieces;
-		if (bitfield_get(have, idx) || !bitfield_get(&p->have, idx) ||
-		    torrent_find_dl(t, idx) != NULL)
-			continue;
+	while (p->nasked < depth && t->ndownloading < limit + 4) {
+		if ((idx = torrent_pick(t, p, have)) == UINT32_MAX)
+			break;
 		dp = torrent_new_dl(t, idx);
 		if (bitfield_get(&t->single_source, idx))
 			dp->only = p->serial;
-		t->next_pick = idx + 1;
 		for (b = 0; b < dp->nblocks && p->nasked < depth; b++)
 			torrent_ask(t, p, dp, b);
 	}
@@ -819,9 +882,22 @@ static void
 torrent_serve(struct torrent *t, struct peer *p)
 {
 	struct torrent_read	*r;
+	struct ratelimit	*up = &t->e->up;
+	uint64_t		 now;
 
 	while (!p->closing && p->nwants > 0 && p->reading < TORRENT_READS &&
 	    p->write_queued + p->out.len + p->net.len < TORRENT_WRITE_HIGH) {
+		/*
+		 * The upload limit holds back blocks only; every other
+		 * message goes at once, so a limited node stays responsive.
+		 */
+		now = engine_now(t->e);
+		if (ratelimit_available(up, now) == 0) {
+			engine_limit_wait(t->e, ratelimit_wait_ms(up,
+			    p->wants[0].length, now));
+			break;
+		}
+		ratelimit_consume(up, p->wants[0].length, now);
 		r = xcalloc(1, sizeof *r);
 		r->t = t;
 		r->p = p;
@@ -833,6 +909,18 @@ torrent_serve(struct torrent *t, struct peer *p)
 		peer_ref(p);
 		storage_read(t->storage, r->blk.piece, r->blk.begin,
 		    r->blk.length, torrent_read_done, r);
+	}
+}
+
+void
+torrent_serve_all(struct torrent *t)
+{
+	struct peer	*p, *next;
+
+	for (p = t->peers; p != NULL; p = next) {
+		next = p->next;
+		if (p->nwants > 0 && !p->closing)
+			torrent_serve(t, p);
 	}
 }
 
@@ -1041,6 +1129,21 @@ torrent_got_ltep(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 	else
 		wire_ltep_merge(&p->ext, &ext);
 	p->got_ext = 1;
+	/*
+	 * A receiver takes the swarm's membership from the source the link
+	 * names, and from nobody else: then it admits the other receivers.
+	 */
+	if (!t->sending && t->pin && memcmp(p->node_id, t->pinned, 32) == 0 &&
+	    (ext.swarm_open || ext.nswarm > 0)) {
+		t->open = ext.swarm_open;
+		free(t->allow);
+		t->allow = xreallocarray(NULL, ext.nswarm + 1, 32);
+		memcpy(t->allow, ext.swarm, ext.nswarm * 32);
+		memcpy(t->allow[ext.nswarm], t->pinned, 32);
+		t->nallow = ext.nswarm + 1;
+		t->policy_known = 1;
+	}
+	torrent_pex_changed(t);
 	if (!t->have_meta && ext.metadata_size > 0 && t->meta == NULL) {
 		if (ext.metadata_size > MI_MAX_INFO_SIZE) {
 			peer_close(p, "announced metadata larger than 30 MiB");
@@ -1243,6 +1346,183 @@ torrent_got_hash_request(struct torrent *t, struct peer *p,
 	engine_mark_dirty(t->e, p);
 }
 
+/* Peer exchange (BEP 11). */
+
+/* Where other nodes can reach p: its address and its listen port. */
+static int
+torrent_pex_addr(const struct peer *p, struct wire_pex_peer *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!p->got_ext || p->ext.port == 0 || p->closing)
+		return (-1);
+	if (p->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)&p->ss;
+
+		memcpy(out->ip, &s4->sin_addr, 4);
+		out->ip_len = 4;
+	} else if (p->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)&p->ss;
+
+		memcpy(out->ip, &s6->sin6_addr, 16);
+		out->ip_len = 16;
+	} else
+		return (-1);
+	out->port = p->ext.port;
+	if (p->ext.upload_only)
+		out->flags |= WIRE_PEX_SEED;
+	return (0);
+}
+
+static int
+torrent_pex_same(const struct wire_pex_peer *a, const struct wire_pex_peer *b)
+{
+	return (a->ip_len == b->ip_len && a->port == b->port &&
+	    memcmp(a->ip, b->ip, a->ip_len) == 0);
+}
+
+void
+torrent_pex_changed(struct torrent *t)
+{
+	t->pex_dirty = 1;
+}
+
+/*
+ * Tell each peer about the others it has not heard of from us, and which
+ * of those left. Only on change, so never more than once a tick; at most
+ * 50 of each after the first message (BEP 11).
+ */
+static void
+torrent_pex_send(struct torrent *t)
+{
+	struct peer		*p, *q;
+	struct wire_pex		*msg;
+	struct wire_pex_peer	 a, *cur;
+	struct buf		 payload;
+	size_t			 ncur, i, j, cap;
+	uint8_t			 id;
+
+	t->pex_dirty = 0;
+	if (t->m.is_private)
+		return;
+	msg = xmalloc(sizeof *msg);
+	cur = xreallocarray(NULL, t->npeers + 1, sizeof *cur);
+	buf_init(&payload);
+	for (p = t->peers; p != NULL; p = p->next) {
+		if ((id = wire_ltep_id(&p->ext, WIRE_EXT_UT_PEX)) == 0 ||
+		    !p->got_ext || p->closing)
+			continue;
+		ncur = 0;
+		for (q = t->peers; q != NULL; q = q->next) {
+			if (q != p && torrent_pex_addr(q, &a) == 0)
+				cur[ncur++] = a;
+		}
+		memset(msg, 0, sizeof *msg);
+		cap = p->npex_sent == 0 ? WIRE_PEX_MAX : 50;
+		for (i = 0; i < ncur && msg->nadded < cap; i++) {
+			for (j = 0; j < p->npex_sent; j++) {
+				if (torrent_pex_same(&cur[i], &p->pex_sent[j]))
+					break;
+			}
+			if (j == p->npex_sent)
+				msg->added[msg->nadded++] = cur[i];
+		}
+		for (j = 0; j < p->npex_sent && msg->ndropped < 50; j++) {
+			for (i = 0; i < ncur; i++) {
+				if (torrent_pex_same(&cur[i], &p->pex_sent[j]))
+					break;
+			}
+			if (i == ncur)
+				msg->dropped[msg->ndropped++] = p->pex_sent[j];
+		}
+		if (msg->nadded == 0 && msg->ndropped == 0)
+			continue;
+		buf_reset(&payload);
+		if (wire_pex_encode(&payload, msg) != 0)
+			continue;
+		wire_put_extended(&p->out, id, payload.data, payload.len);
+		engine_mark_dirty(t->e, p);
+		/* Remember the set we have now told it of. */
+		free(p->pex_sent);
+		p->pex_sent = xreallocarray(NULL, ncur + 1, sizeof *cur);
+		memcpy(p->pex_sent, cur, ncur * sizeof *cur);
+		p->npex_sent = ncur;
+	}
+	buf_destroy(&payload);
+	free(cur);
+	free(msg);
+}
+
+/* Peers we learn of: dial those we do not know yet, within bounds. */
+static int
+torrent_got_pex(struct torrent *t, struct peer *p, const struct wire_msg *msg)
+{
+	struct wire_pex	*pex = xmalloc(sizeof *pex);
+	char		*cause = NULL, host[INET6_ADDRSTRLEN], text[80];
+	size_t		 i, k;
+	int		 r = 0;
+
+	if (wire_pex_decode(msg->data, msg->data_len, pex, &cause) != 0) {
+		peer_close(p, "bad peer exchange message: %s", cause);
+		free(cause);
+		r = -1;
+		goto out;
+	}
+	for (i = 0; i < pex->nadded && t->naddrs < TORRENT_MAX_ADDRS; i++) {
+		const struct wire_pex_peer *a = &pex->added[i];
+
+		if (a->port == 0 || inet_ntop(a->ip_len == 4 ? AF_INET :
+		    AF_INET6, a->ip, host, sizeof host) == NULL)
+			continue;
+		if (a->ip_len == 4)
+			snprintf(text, sizeof text, "%s:%u", host, a->port);
+		else
+			snprintf(text, sizeof text, "[%s]:%u", host, a->port);
+		for (k = 0; k < t->naddrs; k++) {
+			if (strcmp(t->addrs[k].text, text) == 0)
+				break;
+		}
+		if (k == t->naddrs && strcmp(text, t->e->listen_text) != 0) {
+			log_debug("%s: %s told us of %s", t->name, p->addr,
+			    text);
+			torrent_add_peer_addr(t, text);
+		}
+	}
+out:
+	free(pex);
+	return (r);
+}
+
+/*
+ * Two connections to one node (both sides dialled): keep the one the node
+ * with the smaller ID started, so both ends close the same one.
+ */
+static int
+torrent_dedup(struct torrent *t, struct peer *p)
+{
+	struct peer	*q;
+	int		 keep_outgoing;
+
+	for (q = t->peers; q != NULL; q = q->next) {
+		if (q == p || q->closing || !q->got_handshake ||
+		    memcmp(q->node_id, p->node_id, 32) != 0)
+			continue;
+		if (p->outgoing == q->outgoing) {
+			peer_close(p, "already connected to node %s",
+			    p->node_short);
+			return (-1);
+		}
+		keep_outgoing = memcmp(t->e->id.id, p->node_id, 32) < 0;
+		if (p->outgoing != keep_outgoing) {
+			peer_close(p, "already connected to node %s",
+			    p->node_short);
+			return (-1);
+		}
+		peer_close(q, "already connected to node %s", q->node_short);
+		return (0);
+	}
+	return (0);
+}
+
 /* Messages. */
 
 int
@@ -1274,20 +1554,33 @@ torrent_peer_msg(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 			    t->m.npieces);
 			return (-1);
 		}
-		bitfield_set(&p->have, msg->index);
+		if (bitfield_set(&p->have, msg->index) && t->avail != NULL)
+			t->avail[msg->index]++;
 		p->have_set = 1;
 		torrent_update_interest(t, p);
 		torrent_request_more(t, p);
 		return (0);
 	case WIRE_MSG_BITFIELD:
-		if (!t->have_meta)
-			return (0);	/* Peers send have-all to us anyway. */
+		if (!t->have_meta) {
+			/* Kept until the metadata says how many pieces. */
+			if (msg->data_len > MI_MAX_PIECES / 8 + 1) {
+				peer_close(p, "sent an oversized bitfield");
+				return (-1);
+			}
+			free(p->early_bits);
+			p->early_bits = xmemdup(msg->data, msg->data_len);
+			p->nearly_bits = msg->data_len;
+			return (0);
+		}
+		torrent_avail_add(t, p, -1);
 		if (bitfield_load(&p->have, msg->data, msg->data_len) != 0) {
 			peer_close(p, "sent a bitfield of the wrong size");
 			return (-1);
 		}
+		torrent_avail_add(t, p, 1);
 		p->have_set = 1;
 		torrent_update_interest(t, p);
+		torrent_request_more(t, p);
 		return (0);
 	case WIRE_MSG_HAVE_ALL:
 	case WIRE_MSG_HAVE_NONE:
@@ -1299,10 +1592,14 @@ torrent_peer_msg(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 		p->have_set = 1;
 		if (msg->type == WIRE_MSG_HAVE_ALL) {
 			p->ext.upload_only = 1;
-			if (t->have_meta)
+			if (t->have_meta) {
+				torrent_avail_add(t, p, -1);
 				bitfield_set_all(&p->have);
+				torrent_avail_add(t, p, 1);
+			}
 		}
 		torrent_update_interest(t, p);
+		torrent_request_more(t, p);
 		return (0);
 	case WIRE_MSG_REQUEST:
 		return (torrent_got_request(t, p, msg));
@@ -1334,6 +1631,8 @@ torrent_peer_msg(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 			return (torrent_got_ltep(t, p, msg));
 		if (msg->ext_id == WIRE_EXT_ID_UT_METADATA)
 			return (torrent_got_metadata_msg(t, p, msg));
+		if (msg->ext_id == WIRE_EXT_ID_UT_PEX)
+			return (torrent_got_pex(t, p, msg));
 		return (0);
 	case WIRE_MSG_HASH_REQUEST:
 		torrent_got_hash_request(t, p, msg);
@@ -1404,10 +1703,17 @@ torrent_got_metadata(struct torrent *t)
 	bitfield_init(&t->single_source, t->m.npieces);
 	log_info("%s: metadata received: %u pieces, %llu bytes", t->name,
 	    t->m.npieces, (unsigned long long)t->m.total_size);
+	t->avail = xcalloc(t->m.npieces + 1, sizeof *t->avail);
 	for (p = t->peers; p != NULL; p = p->next) {
 		bitfield_init(&p->have, t->m.npieces);
 		if (p->ext.upload_only && p->have_set)
 			bitfield_set_all(&p->have);
+		else if (p->early_bits != NULL) {
+			if (bitfield_load(&p->have, p->early_bits,
+			    p->nearly_bits) == 0)
+				p->have_set = 1;
+		}
+		torrent_avail_add(t, p, 1);
 	}
 	torrent_ask_layers(t);
 }
@@ -1474,6 +1780,7 @@ torrent_start(struct torrent *t)
 		free(t->name);
 		t->name = xstrdup(t->m.name);
 		bitfield_init(&t->single_source, t->m.npieces);
+		t->avail = xcalloc(t->m.npieces + 1, sizeof *t->avail);
 		log_info("%s: resuming from %s/.shoal", t->name, t->path);
 		torrent_ask_layers(t);
 	}
@@ -1512,6 +1819,32 @@ torrent_add_peer_addr(struct torrent *t, const char *text)
 	freeaddrinfo(res);
 }
 
+/* Is a peer that listens at a's address connected already (it dialled us)? */
+static int
+torrent_addr_connected(struct torrent *t, const struct torrent_addr *a)
+{
+	struct peer		*p;
+	struct wire_pex_peer	 x;
+	uint16_t		 port;
+
+	port = a->ss.ss_family == AF_INET6 ?
+	    ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port) :
+	    ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
+	for (p = t->peers; p != NULL; p = p->next) {
+		if (torrent_pex_addr(p, &x) != 0 || x.port != port)
+			continue;
+		if (a->ss.ss_family == AF_INET && x.ip_len == 4 &&
+		    memcmp(x.ip, &((const struct sockaddr_in *)&a->ss)->sin_addr,
+		    4) == 0)
+			return (1);
+		if (a->ss.ss_family == AF_INET6 && x.ip_len == 16 &&
+		    memcmp(x.ip,
+		    &((const struct sockaddr_in6 *)&a->ss)->sin6_addr, 16) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 void
 torrent_tick(struct torrent *t, uint64_t now)
 {
@@ -1521,12 +1854,15 @@ torrent_tick(struct torrent *t, uint64_t now)
 
 	if (t->state == TORRENT_FAILED || t->state == TORRENT_MAKING)
 		return;
+	if (t->pex_dirty)
+		torrent_pex_send(t);
 	/* Dial static peers we are not connected to. */
 	for (i = 0; i < t->naddrs; i++) {
 		struct torrent_addr *a = &t->addrs[i];
 
 		if (a->connected || a->banned || now < a->next_try_ms ||
-		    (t->state == TORRENT_COMPLETE && !t->stay))
+		    (t->state == TORRENT_COMPLETE && !t->stay) ||
+		    torrent_addr_connected(t, a))
 			continue;
 		a->connected = 1;
 		a->next_try_ms = now + 1000;

@@ -83,6 +83,8 @@ struct torrent {
 	X509			*ca;		/* Admit nodes it signed. */
 	int			 pin;
 	uint8_t			 pinned[32];
+	int			 policy_known;	/* Receiver: the source said. */
+	int			 pex_dirty;	/* Peers changed: tell the others. */
 
 	/* Metadata exchange (BEP 9). */
 	uint8_t			*meta;
@@ -112,6 +114,7 @@ struct torrent {
 	size_t			 nbanned;
 	/* Pieces that failed with blocks from several peers. */
 	struct bitfield		 single_source;
+	uint32_t		*avail;		/* Peers that have each piece. */
 
 	uint64_t		 downloaded;
 	uint64_t		 uploaded;
@@ -143,7 +146,11 @@ int		 torrent_peer_msg(struct torrent *, struct peer *,
 		    const struct wire_msg *);
 void		 torrent_peer_detach(struct torrent *, struct peer *);
 void		 torrent_peer_drained(struct torrent *, struct peer *);
+/* Serve queued requests of every peer (the upload limit allows again). */
+void		 torrent_serve_all(struct torrent *);
 void		 torrent_tick(struct torrent *, uint64_t);
 void		 torrent_add_peer_addr(struct torrent *, const char *);
+/* The set of peers changed: send PEX on the next tick. */
+void		 torrent_pex_changed(struct torrent *);
 
 #endif
