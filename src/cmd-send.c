@@ -13,10 +13,8 @@
 #include "cli.h"
 #include "engine.h"
 #include "i18n.h"
-#include "log.h"
 #include "nodeid.h"
 #include "run.h"
-#include "units.h"
 #include "xmalloc.h"
 
 static int	cmd_send_exec(const struct cmd_entry *, int, char **);
@@ -41,31 +39,33 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "allow", required_argument, NULL, 'a' },
 		{ "open", no_argument, NULL, 'o' },
 		{ "ca", required_argument, NULL, 'c' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "state-dir", required_argument, NULL, RUN_OPT_STATE_DIR },
+		{ "json", no_argument, NULL, RUN_OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "log-level", required_argument, NULL, 'L' },
-		{ "upload-limit", required_argument, NULL, 'U' },
+		{ "log-level", required_argument, NULL, RUN_OPT_LOG_LEVEL },
+		{ "upload-limit", required_argument, NULL,
+		    RUN_OPT_UPLOAD_LIMIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct engine_config		 cfg;
 	struct engine_share		 share;
-	struct run_opts			 ro;
-	struct engine			*e;
+	struct run_common		 rc;
 	uint8_t				(*allow)[32] = NULL;
 	size_t				 nallow = 0;
-	const char			*listen = CMD_SEND_LISTEN, *sdir = NULL;
-	const char			*ca = NULL;
-	char				*state_dir, *cause = NULL;
-	enum log_level			 level = LOG_WARN;
-	uint64_t			 upload_limit = 0;
-	int				 ch, open = 0, r;
+	const char			*listen = CMD_SEND_LISTEN, *ca = NULL;
+	char				*cause = NULL;
+	int				 ch, open = 0, r = EXIT_USAGE;
 
-	memset(&ro, 0, sizeof ro);
+	run_common_init(&rc);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+		if ((r = run_common_option(&rc, ch, optarg)) != 0) {
+			if (r < 0)
+				goto usage;
+			continue;
+		}
 		switch (ch) {
 		case 'l':
 			listen = optarg;
@@ -76,8 +76,7 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 				cli_error(_("bad node ID \"%s\": %s"), optarg,
 				    cause);
 				free(cause);
-				free(allow);
-				return (EXIT_USAGE);
+				goto usage;
 			}
 			nallow++;
 			break;
@@ -86,33 +85,6 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 			break;
 		case 'c':
 			ca = optarg;
-			break;
-		case 's':
-			sdir = optarg;
-			break;
-		case 'j':
-			ro.json = 1;
-			break;
-		case 'q':
-			ro.quiet = 1;
-			break;
-		case 'v':
-			level = LOG_INFO;
-			break;
-		case 'L':
-			if (log_parse_level(optarg, &level) != 0) {
-				cli_error(_("bad log level \"%s\": use debug, "
-				    "info, warn or error"), optarg);
-				free(allow);
-				return (EXIT_USAGE);
-			}
-			break;
-		case 'U':
-			if (units_parse_size(optarg, &upload_limit) != 0) {
-				cli_error(_("bad rate \"%s\": give bytes per "
-				    "second like 500K or 20M"), optarg);
-				return (EXIT_USAGE);
-			}
 			break;
 		case 'h':
 			free(allow);
@@ -133,13 +105,8 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 		    "receivers with --allow NODEID (each runs \"shoal id\") "
 		    "or --ca CA.crt, or pass --open to serve any node that has "
 		    "the link"));
-		return (EXIT_USAGE);
+		goto usage;
 	}
-	if ((state_dir = cli_state_dir(sdir)) == NULL) {
-		free(allow);
-		return (EXIT_RUNTIME);
-	}
-	log_open(stderr, level);
 	memset(&share, 0, sizeof share);
 	share.path = argv[optind];
 	share.sending = 1;
@@ -148,27 +115,15 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 	share.allow = (const uint8_t (*)[32])allow;
 	share.nallow = nallow;
 	memset(&cfg, 0, sizeof cfg);
-	cfg.state_dir = state_dir;
 	cfg.listen = listen;
-	cfg.upload_limit = upload_limit;
 	cfg.shares = &share;
 	cfg.nshares = 1;
-
-	ro.print_magnet = 1;
-	run_block_signals();
-	if ((e = engine_new(&cfg, &cause)) == NULL ||
-	    engine_start(e, &cause) != 0) {
-		cli_error("%s", cause);
-		free(cause);
-		engine_free(e);
-		free(state_dir);
-		free(allow);
-		return (EXIT_RUNTIME);
-	}
-	r = run_engine(e, &ro);
-	engine_free(e);
-	log_close();
-	free(state_dir);
+	rc.ro.print_magnet = 1;
+	r = run_main(&rc, &cfg);
 	free(allow);
 	return (r);
+
+usage:
+	free(allow);
+	return (EXIT_USAGE);
 }

@@ -25,6 +25,7 @@
 #include "json.h"
 #include "run.h"
 #include "units.h"
+#include "xmalloc.h"
 
 /* How often the main thread looks at the engine. */
 #define RUN_TICK_MS	250
@@ -233,4 +234,75 @@ run_engine(struct engine *e, const struct run_opts *o)
 	close(pfd[0].fd);
 	engine_wait(e);
 	return (status);
+}
+
+void
+run_common_init(struct run_common *rc)
+{
+	memset(rc, 0, sizeof *rc);
+	rc->level = LOG_WARN;
+}
+
+int
+run_common_option(struct run_common *rc, int ch, const char *arg)
+{
+	switch (ch) {
+	case RUN_OPT_STATE_DIR:
+		rc->state_dir = arg;
+		return (1);
+	case RUN_OPT_JSON:
+		rc->ro.json = 1;
+		return (1);
+	case 'q':
+		rc->ro.quiet = 1;
+		return (1);
+	case 'v':
+		rc->level = LOG_INFO;
+		return (1);
+	case RUN_OPT_LOG_LEVEL:
+		if (log_parse_level(arg, &rc->level) != 0) {
+			cli_error(_("bad log level \"%s\": use debug, info, "
+			    "warn or error"), arg);
+			return (-1);
+		}
+		return (1);
+	case RUN_OPT_UPLOAD_LIMIT:
+		if (units_parse_size(arg, &rc->upload_limit) != 0) {
+			cli_error(_("bad rate \"%s\": give bytes per second "
+			    "like 500K or 20M"), arg);
+			return (-1);
+		}
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+int
+run_main(struct run_common *rc, struct engine_config *cfg)
+{
+	struct engine	*e;
+	char		*state_dir, *cause = NULL;
+	int		 r;
+
+	if ((state_dir = cli_state_dir(rc->state_dir)) == NULL)
+		return (EXIT_RUNTIME);
+	log_open(stderr, rc->level);
+	cfg->state_dir = state_dir;
+	cfg->upload_limit = rc->upload_limit;
+	run_block_signals();
+	if ((e = engine_new(cfg, &cause)) == NULL ||
+	    engine_start(e, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		engine_free(e);
+		log_close();
+		free(state_dir);
+		return (EXIT_RUNTIME);
+	}
+	r = run_engine(e, &rc->ro);
+	engine_free(e);
+	log_close();
+	free(state_dir);
+	return (r);
 }

@@ -7,6 +7,7 @@
 #define SHOAL_RUN_H
 
 #include "engine.h"
+#include "log.h"
 
 struct run_opts {
 	int	json;		/* One JSON object per second on stdout. */
@@ -15,6 +16,32 @@ struct run_opts {
 	int	print_magnet;	/* Print each share's link on stdout once. */
 	int	stay;		/* Print "complete" once, then keep serving. */
 };
+
+/*
+ * The options every running command takes (DESIGN.md): --state-dir,
+ * --json, -q, -v, --log-level, --upload-limit. Their getopt letters are
+ * RUN_OPT_*; a command lists them in its own table.
+ */
+#define RUN_OPT_STATE_DIR	's'
+#define RUN_OPT_JSON		'j'
+#define RUN_OPT_LOG_LEVEL	'L'
+#define RUN_OPT_UPLOAD_LIMIT	'U'
+
+struct run_common {
+	const char	*state_dir;
+	struct run_opts	 ro;
+	enum log_level	 level;
+	uint64_t	 upload_limit;
+};
+
+void	run_common_init(struct run_common *);
+/* One getopt result: 1 if it was a common option, 0 if not, -1 if bad. */
+int	run_common_option(struct run_common *, int, const char *);
+/*
+ * Start the engine for cfg (state dir and limits from rc), run it to the
+ * end and return the exit status.
+ */
+int	run_main(struct run_common *, struct engine_config *);
 
 /* Block the signals run_engine() waits for; call before engine_start(). */
 void	run_block_signals(void);

@@ -40,23 +40,6 @@
 /* Seconds a new certificate is back-dated, for clocks running behind. */
 #define IDENTITY_BACKDATE	86400L
 
-static int
-identity_fail(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-identity_fail(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		xvasprintf(cause, fmt, ap);
-		va_end(ap);
-	}
-	return (-1);
-}
-
 /*
  * Fail with "what: OpenSSL's reason" and empty OpenSSL's error queue,
  * which is per thread and would otherwise confuse a later SSL_get_error().
@@ -72,7 +55,7 @@ identity_fail_ssl(char **cause, const char *what)
 	ERR_clear_error();
 	if (reason == NULL)
 		reason = _("unknown OpenSSL error");
-	return (identity_fail(cause, "%s: %s", what, reason));
+	return (xfail(cause, "%s: %s", what, reason));
 }
 
 /* Copy a certificate's last CN (the one libtorrent uses) for messages. */
@@ -113,26 +96,26 @@ identity_read_file(const char *path, size_t *len, char **cause)
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		identity_fail(cause, "%s: %s", path, strerror(errno));
+		xfail(cause, "%s: %s", path, strerror(errno));
 		return (NULL);
 	}
 	if (fstat(fd, &sb) != 0) {
-		identity_fail(cause, "%s: %s", path, strerror(errno));
+		xfail(cause, "%s: %s", path, strerror(errno));
 		close(fd);
 		return (NULL);
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		identity_fail(cause, _("%s: not a regular file"), path);
+		xfail(cause, _("%s: not a regular file"), path);
 		close(fd);
 		return (NULL);
 	}
 	if (sb.st_size == 0) {
-		identity_fail(cause, _("%s: the file is empty"), path);
+		xfail(cause, _("%s: the file is empty"), path);
 		close(fd);
 		return (NULL);
 	}
 	if (sb.st_size > IDENTITY_FILE_MAX) {
-		identity_fail(cause, _("%s: the file is larger than %d bytes, "
+		xfail(cause, _("%s: the file is larger than %d bytes, "
 		    "too large for a PEM key or certificate"), path,
 		    IDENTITY_FILE_MAX);
 		close(fd);
@@ -144,7 +127,7 @@ identity_read_file(const char *path, size_t *len, char **cause)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			identity_fail(cause, "%s: %s", path, strerror(errno));
+			xfail(cause, "%s: %s", path, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
@@ -152,7 +135,7 @@ identity_read_file(const char *path, size_t *len, char **cause)
 		done += (size_t)n;
 	}
 	if (done == 0) {
-		identity_fail(cause, _("%s: the file is empty"), path);
+		xfail(cause, _("%s: the file is empty"), path);
 		goto fail;
 	}
 	close(fd);
@@ -211,7 +194,7 @@ identity_write_file(const char *path, const void *data, size_t len,
 	if ((fd = mkstemp(tmp)) == -1) {
 		saved = errno;
 		free(tmp);
-		return (identity_fail(cause, _("cannot write %s: %s"), path,
+		return (xfail(cause, _("cannot write %s: %s"), path,
 		    strerror(saved)));
 	}
 	if (fchmod(fd, mode) != 0)
@@ -257,7 +240,7 @@ fail:
 		close(fd);
 	unlink(tmp);
 	free(tmp);
-	return (identity_fail(cause, _("cannot write %s: %s"), path,
+	return (xfail(cause, _("cannot write %s: %s"), path,
 	    strerror(saved)));
 }
 
@@ -301,11 +284,11 @@ identity_check_cn(const char *name, char **cause)
 	const char	*p;
 
 	if (*name == '\0')
-		return (identity_fail(cause, _("a node or CA name cannot be "
+		return (xfail(cause, _("a node or CA name cannot be "
 		    "empty")));
 	for (p = name; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			return (identity_fail(cause, _("\"%s\" cannot be a "
+			return (xfail(cause, _("\"%s\" cannot be a "
 			    "node or CA name: it holds a control character"),
 			    name));
 		}
@@ -324,11 +307,11 @@ identity_check_dns(const char *name, char **cause)
 	const char	*p;
 
 	if (*name == '\0')
-		return (identity_fail(cause, _("a certificate name cannot be "
+		return (xfail(cause, _("a certificate name cannot be "
 		    "empty")));
 	for (p = name; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
-			return (identity_fail(cause, _("\"%s\" cannot be a "
+			return (xfail(cause, _("\"%s\" cannot be a "
 			    "certificate name: use printable ASCII"), name));
 		}
 	}
@@ -483,7 +466,7 @@ identity_make(struct identity *ident, const char *name, int ca,
 	if (X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8,
 	    (const unsigned char *)name, -1, -1, 0) != 1) {
 		ERR_clear_error();
-		identity_fail(cause, _("\"%s\" cannot be a node or CA name: "
+		xfail(cause, _("\"%s\" cannot be a node or CA name: "
 		    "give at most 64 characters of UTF-8"), name);
 		goto fail;
 	}
@@ -523,7 +506,7 @@ identity_make(struct identity *ident, const char *name, int ca,
 		goto fail;
 	}
 	if (identity_nodeid(cert, ident->id) != 0) {
-		identity_fail(cause, _("cannot encode the new public key"));
+		xfail(cause, _("cannot encode the new public key"));
 		goto fail;
 	}
 	X509_NAME_free(subject);
@@ -642,10 +625,10 @@ identity_read_key(const char *path, char **cause)
 	if (key == NULL) {
 		ERR_clear_error();
 		if (strstr(data, "ENCRYPTED") != NULL) {
-			identity_fail(cause, _("%s: the private key is "
+			xfail(cause, _("%s: the private key is "
 			    "encrypted; shoal needs it unencrypted"), path);
 		} else
-			identity_fail(cause, _("%s: not a PEM private key"),
+			xfail(cause, _("%s: not a PEM private key"),
 			    path);
 	}
 	OPENSSL_cleanse(data, len);
@@ -671,7 +654,7 @@ identity_read_cert(const char *path, char **cause)
 	free(data);
 	if (cert == NULL) {
 		ERR_clear_error();
-		identity_fail(cause, _("%s: not a PEM certificate"), path);
+		xfail(cause, _("%s: not a PEM certificate"), path);
 	}
 	return (cert);
 }
@@ -692,12 +675,12 @@ identity_load(struct identity *ident, const char *keypath,
 	}
 	if (X509_check_private_key(cert, key) != 1) {
 		ERR_clear_error();
-		identity_fail(cause, _("%s: the private key does not match the "
+		xfail(cause, _("%s: the private key does not match the "
 		    "certificate %s"), keypath, certpath);
 		goto fail;
 	}
 	if (identity_nodeid(cert, ident->id) != 0) {
-		identity_fail(cause, _("%s: cannot encode the certificate's "
+		xfail(cause, _("%s: cannot encode the certificate's "
 		    "public key"), certpath);
 		goto fail;
 	}
@@ -740,14 +723,14 @@ identity_verify_chain(X509 *leaf, X509 *ca, char **cause)
 	if (X509_verify_cert(ctx) != 1) {
 		err = X509_STORE_CTX_get_error(ctx);
 		ERR_clear_error();
-		identity_fail(cause, _("the certificate of node %s (\"%s\") "
+		xfail(cause, _("the certificate of node %s (\"%s\") "
 		    "does not verify against the CA \"%s\": %s"), node, cn,
 		    cacn, X509_verify_cert_error_string(err));
 		goto out;
 	}
 	/* Only the CA is trusted, so a chain of one is the CA itself. */
 	if (sk_X509_num(X509_STORE_CTX_get0_chain(ctx)) != 2) {
-		identity_fail(cause, _("the certificate of node %s (\"%s\") "
+		xfail(cause, _("the certificate of node %s (\"%s\") "
 		    "is the CA \"%s\" itself, not one it issued"), node, cn,
 		    cacn);
 		goto out;
@@ -804,7 +787,7 @@ identity_ca_sign(const char *ca_dir, const X509 *subject,
 	if (days == 0)
 		days = IDENTITY_DAYS;
 	if (days < 1 || days > IDENTITY_DAYS_MAX) {
-		return (identity_fail(cause, _("%d days is not a validity: "
+		return (xfail(cause, _("%d days is not a validity: "
 		    "give 1 to %d"), days, IDENTITY_DAYS_MAX));
 	}
 	/* X509_get0_pubkey() takes no const, but does not change subject. */
@@ -819,7 +802,7 @@ identity_ca_sign(const char *ca_dir, const X509 *subject,
 	if (identity_load(&ca, keypath, certpath, cause) != 0)
 		goto fail;
 	if (X509_check_ca(ca.cert) < 1) {
-		identity_fail(cause, _("%s: not a CA certificate"), certpath);
+		xfail(cause, _("%s: not a CA certificate"), certpath);
 		goto fail;
 	}
 
@@ -827,7 +810,7 @@ identity_ca_sign(const char *ca_dir, const X509 *subject,
 		goto fail;
 	/* A leaf cannot outlive its CA and still verify. */
 	if (X509_cmp_time(X509_get0_notAfter(ca.cert), NULL) <= 0) {
-		identity_fail(cause, _("%s: the CA certificate has expired"),
+		xfail(cause, _("%s: the CA certificate has expired"),
 		    certpath);
 		goto fail;
 	}

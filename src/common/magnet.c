@@ -18,23 +18,6 @@
 #include "magnet.h"
 #include "xmalloc.h"
 
-static int
-magnet_fail(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-magnet_fail(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		xvasprintf(cause, fmt, ap);
-		va_end(ap);
-	}
-	return (-1);
-}
-
 /* Empty a link. */
 void
 magnet_init(struct magnet *mg)
@@ -126,7 +109,7 @@ magnet_unescape(const char *key, const char *s, size_t len, int plus,
 			    (hi = magnet_hex_digit(s[i + 1])) < 0 ||
 			    (lo = magnet_hex_digit(s[i + 2])) < 0) {
 				buf_destroy(&b);
-				return (magnet_fail(cause, "magnet link has a "
+				return (xfail(cause, "magnet link has a "
 				    "bad percent escape in %s", key));
 			}
 			c = (uint8_t)(hi << 4 | lo);
@@ -135,12 +118,12 @@ magnet_unescape(const char *key, const char *s, size_t len, int plus,
 			c = ' ';
 		if (c < 0x20 || c == 0x7f) {
 			buf_destroy(&b);
-			return (magnet_fail(cause, "magnet link has a control "
+			return (xfail(cause, "magnet link has a control "
 			    "character in %s", key));
 		}
 		if (b.len == MAGNET_MAX_VALUE) {
 			buf_destroy(&b);
-			return (magnet_fail(cause, "magnet link has a %s "
+			return (xfail(cause, "magnet link has a %s "
 			    "longer than %d bytes", key, MAGNET_MAX_VALUE));
 		}
 		buf_add_byte(&b, c);
@@ -225,25 +208,25 @@ magnet_parse_xt(struct magnet *mg, const char *v, char **cause)
 		len = strlen(v);
 		if (!(len == 40 && hex_decode(v, 20, h) == 0) &&
 		    !(len == 32 && magnet_base32_20(v, h) == 0))
-			return (magnet_fail(cause, "magnet link has a btih "
+			return (xfail(cause, "magnet link has a btih "
 			    "that is neither 40 hex digits nor 32 base32 "
 			    "characters"));
 		if (mg->has_v1 && memcmp(mg->v1, h, 20) != 0)
-			return (magnet_fail(cause, "magnet link has two "
+			return (xfail(cause, "magnet link has two "
 			    "different btih info-hashes"));
 		memcpy(mg->v1, h, 20);
 		mg->has_v1 = 1;
 	} else if (strncasecmp(v, "urn:btmh:", 9) == 0) {
 		v += 9;
 		if (strncmp(v, "1220", 4) != 0)
-			return (magnet_fail(cause, "magnet link has a btmh "
+			return (xfail(cause, "magnet link has a btmh "
 			    "that is not a sha2-256 multihash (1220)"));
 		v += 4;
 		if (strlen(v) != 64 || hex_decode(v, 32, h) != 0)
-			return (magnet_fail(cause, "magnet link has a btmh "
+			return (xfail(cause, "magnet link has a btmh "
 			    "whose hash is not 64 hex digits"));
 		if (mg->has_v2 && memcmp(mg->v2, h, 32) != 0)
-			return (magnet_fail(cause, "magnet link has two "
+			return (xfail(cause, "magnet link has two "
 			    "different btmh info-hashes"));
 		memcpy(mg->v2, h, 32);
 		mg->has_v2 = 1;
@@ -315,7 +298,7 @@ magnet_param(struct magnet *mg, const char *key, size_t klen, char *v,
 	}
 	if (klen == 4 && memcmp(key, "x.pe", 4) == 0) {
 		if (magnet_parse_peer(v, &host, &port) != 0)
-			return (magnet_fail(cause, "magnet link has an x.pe "
+			return (xfail(cause, "magnet link has an x.pe "
 			    "that is not host:port or [IPv6]:port"));
 		if (mg->npeers < MAGNET_MAX_PEERS)
 			magnet_add_peer(mg, host, port);
@@ -368,10 +351,10 @@ magnet_parse(struct magnet *mg, const char *link, char **cause)
 	magnet_init(mg);
 	len = strnlen(link, MAGNET_MAX_LEN + 1);
 	if (len > MAGNET_MAX_LEN)
-		return (magnet_fail(cause, "magnet link is longer than %d "
+		return (xfail(cause, "magnet link is longer than %d "
 		    "bytes", MAGNET_MAX_LEN));
 	if (strncasecmp(link, "magnet:?", 8) != 0)
-		return (magnet_fail(cause, "not a magnet link: it does not "
+		return (xfail(cause, "not a magnet link: it does not "
 		    "start with magnet:?"));
 	end = link + len;
 	for (p = link + 8; p < end; p = amp + 1) {
@@ -403,7 +386,7 @@ magnet_parse(struct magnet *mg, const char *link, char **cause)
 			return (-1);
 	}
 	if (!mg->has_v1 && !mg->has_v2)
-		return (magnet_fail(cause, "magnet link has no BitTorrent "
+		return (xfail(cause, "magnet link has no BitTorrent "
 		    "info-hash (xt=urn:btih or xt=urn:btmh)"));
 	return (0);
 }

@@ -247,23 +247,6 @@ merkle_tree_proof(const struct merkle_tree *t, uint32_t base, uint32_t index,
 	return (0);
 }
 
-static int
-merkle_fail(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-merkle_fail(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		xvasprintf(cause, fmt, ap);
-		va_end(ap);
-	}
-	return (-1);
-}
-
 /*
  * Verify a hashes reply for a file whose tree has its root at layer
  * height (merkle_height() of its block count). The proof must reach the
@@ -281,29 +264,29 @@ merkle_proof_verify(const uint8_t root[MERKLE_HASH], unsigned height,
 	unsigned	 k;
 
 	if (!merkle_count_ok(count))
-		return (merkle_fail(cause, "hashes reply has count %u, not a "
+		return (xfail(cause, "hashes reply has count %u, not a "
 		    "power of two from 2 to %u", count, MERKLE_MAX_REQUEST));
 	if (index % count != 0)
-		return (merkle_fail(cause, "hashes reply index %u is not a "
+		return (xfail(cause, "hashes reply index %u is not a "
 		    "multiple of its count %u", index, count));
 	if (height > 62 || base >= height)
-		return (merkle_fail(cause, "hashes reply base layer %u is not "
+		return (xfail(cause, "hashes reply base layer %u is not "
 		    "below the root at layer %u", base, height));
 	if ((uint64_t)index + count > (uint64_t)1 << (height - base))
-		return (merkle_fail(cause, "hashes reply range %u+%u is past "
+		return (xfail(cause, "hashes reply range %u+%u is past "
 		    "the %llu hashes of layer %u", index, count,
 		    (unsigned long long)1 << (height - base), base));
 	if (proof_layers >= height - base)
-		return (merkle_fail(cause, "hashes reply has %u proof layers, "
+		return (xfail(cause, "hashes reply has %u proof layers, "
 		    "more than the %u below the root", proof_layers,
 		    height - base - 1));
 	k = merkle_log2(count);
 	nuncles = merkle_proof_uncles(count, proof_layers);
 	if (nhashes != (size_t)count + nuncles)
-		return (merkle_fail(cause, "hashes reply carries %zu hashes, "
+		return (xfail(cause, "hashes reply carries %zu hashes, "
 		    "not %u", nhashes, count + nuncles));
 	if (base + k + nuncles != height)
-		return (merkle_fail(cause, "hashes reply stops at layer %u, "
+		return (xfail(cause, "hashes reply stops at layer %u, "
 		    "below the root at layer %u", base + k + nuncles, height));
 
 	/* Hash the range up to its subtree root. */
@@ -332,7 +315,7 @@ merkle_proof_verify(const uint8_t root[MERKLE_HASH], unsigned height,
 		pos >>= 1;
 	}
 	if (memcmp(node, root, MERKLE_HASH) != 0)
-		return (merkle_fail(cause, "hashes for layer %u from %u do "
+		return (xfail(cause, "hashes for layer %u from %u do "
 		    "not hash up to the file's root", base, index));
 	return (0);
 }

@@ -22,23 +22,6 @@
 #include "sha.h"
 #include "xmalloc.h"
 
-static int
-mi_fail(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-mi_fail(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		xvasprintf(cause, fmt, ap);
-		va_end(ap);
-	}
-	return (-1);
-}
-
 void
 metainfo_init(struct metainfo *m)
 {
@@ -109,20 +92,20 @@ mi_check_component(const uint8_t *s, size_t len, const char *where,
     char **cause)
 {
 	if (len == 0)
-		return (mi_fail(cause, "%s has an empty path component",
+		return (xfail(cause, "%s has an empty path component",
 		    where));
 	if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' &&
 	    s[1] == '.'))
-		return (mi_fail(cause, "%s has a path component \"%.*s\"",
+		return (xfail(cause, "%s has a path component \"%.*s\"",
 		    where, (int)len, s));
 	if (memchr(s, '/', len) != NULL)
-		return (mi_fail(cause, "%s has a path component with a slash",
+		return (xfail(cause, "%s has a path component with a slash",
 		    where));
 	if (memchr(s, '\0', len) != NULL)
-		return (mi_fail(cause, "%s has a path component with a NUL "
+		return (xfail(cause, "%s has a path component with a NUL "
 		    "byte", where));
 	if (len > 255)
-		return (mi_fail(cause, "%s has a path component longer than "
+		return (xfail(cause, "%s has a path component longer than "
 		    "255 bytes", where));
 	return (0);
 }
@@ -137,15 +120,15 @@ mi_parse_path_list(const struct benc *list, const char *where, char **out,
 	uint32_t		 i;
 
 	if (list == NULL || list->type != BENC_LIST || list->count == 0)
-		return (mi_fail(cause, "%s has no path", where));
+		return (xfail(cause, "%s has no path", where));
 	if (list->count > MI_MAX_PATH_DEPTH)
-		return (mi_fail(cause, "%s has a path nested too deep", where));
+		return (xfail(cause, "%s has a path nested too deep", where));
 	buf_init(&b);
 	for (i = 0, c = benc_first(list); i < list->count;
 	    i++, c = benc_next(c)) {
 		if (c->type != BENC_STR) {
 			buf_destroy(&b);
-			return (mi_fail(cause, "%s has a path component that "
+			return (xfail(cause, "%s has a path component that "
 			    "is not a string", where));
 		}
 		if (mi_check_component(c->s, c->slen, where, cause) != 0) {
@@ -158,7 +141,7 @@ mi_parse_path_list(const struct benc *list, const char *where, char **out,
 	}
 	if (b.len > MI_MAX_PATH) {
 		buf_destroy(&b);
-		return (mi_fail(cause, "%s has a path longer than %d bytes",
+		return (xfail(cause, "%s has a path longer than %d bytes",
 		    where, MI_MAX_PATH));
 	}
 	*out = (char *)buf_steal(&b, NULL);
@@ -199,12 +182,12 @@ mi_get_length(const struct benc *d, const char *where, uint64_t *out,
 	const struct benc	*v = benc_dict_get(d, "length");
 
 	if (v == NULL || v->type != BENC_INT)
-		return (mi_fail(cause, "%s has no length", where));
+		return (xfail(cause, "%s has no length", where));
 	if (v->i < 0)
-		return (mi_fail(cause, "%s has a negative length", where));
+		return (xfail(cause, "%s has a negative length", where));
 	/* Pieces <= 2^21 of <= 2^27 bytes: nothing real is near 2^48. */
 	if ((uint64_t)v->i > (1ULL << 48))
-		return (mi_fail(cause, "%s is too large", where));
+		return (xfail(cause, "%s is too large", where));
 	*out = (uint64_t)v->i;
 	return (0);
 }
@@ -216,7 +199,7 @@ mi_get_symlink(const struct benc *d, const char *where, char **out,
 	const struct benc	*v = benc_dict_get(d, "symlink path");
 
 	if (v == NULL)
-		return (mi_fail(cause, "%s is a symlink without a target",
+		return (xfail(cause, "%s is a symlink without a target",
 		    where));
 	return (mi_parse_path_list(v, where, out, cause));
 }
@@ -240,17 +223,17 @@ mi_parse_v1(struct metainfo *m, const struct benc *info,
 
 	if ((list = benc_dict_get(info, "files")) != NULL) {
 		if (list->type != BENC_LIST)
-			return (mi_fail(cause, "\"files\" is not a list"));
+			return (xfail(cause, "\"files\" is not a list"));
 		if (list->count == 0)
-			return (mi_fail(cause, "the torrent has no files"));
+			return (xfail(cause, "the torrent has no files"));
 		if (list->count > MI_MAX_FILES)
-			return (mi_fail(cause, "the torrent has more than %d "
+			return (xfail(cause, "the torrent has more than %d "
 			    "files", MI_MAX_FILES));
 		for (i = 0, e = benc_first(list); i < list->count;
 		    i++, e = benc_next(e)) {
 			snprintf(where, sizeof where, "file %u", i);
 			if (e->type != BENC_DICT)
-				return (mi_fail(cause, "%s is not a "
+				return (xfail(cause, "%s is not a "
 				    "dictionary", where));
 			f = mi_add_file(files, nfiles);
 			f->attr = mi_parse_attr(benc_dict_get(e, "attr"));
@@ -273,7 +256,7 @@ mi_parse_v1(struct metainfo *m, const struct benc *info,
 			f->offset = pos;
 			if (pos + f->length < pos || pos + f->length >
 			    (1ULL << 48))
-				return (mi_fail(cause, "the torrent is too "
+				return (xfail(cause, "the torrent is too "
 				    "large"));
 			pos += f->length;
 		}
@@ -317,15 +300,15 @@ mi_tree_file(struct mi_tree_walk *tw, const struct benc *props)
 
 	snprintf(where, sizeof where, "file \"%s\"", path);
 	if (props->type != BENC_DICT)
-		return (mi_fail(tw->cause, "%s has no properties", where));
+		return (xfail(tw->cause, "%s has no properties", where));
 	if (*tw->nfiles >= MI_MAX_FILES)
-		return (mi_fail(tw->cause, "the torrent has more than %d "
+		return (xfail(tw->cause, "the torrent has more than %d "
 		    "files", MI_MAX_FILES));
 	f = mi_add_file(tw->files, tw->nfiles);
 	f->path = xstrdup(path);
 	f->attr = mi_parse_attr(benc_dict_get(props, "attr"));
 	if (f->attr & MI_ATTR_PAD)
-		return (mi_fail(tw->cause, "%s is a pad file, which a v2 file "
+		return (xfail(tw->cause, "%s is a pad file, which a v2 file "
 		    "tree cannot hold", where));
 	if (mi_get_length(props, where, &f->length, tw->cause) != 0)
 		return (-1);
@@ -341,10 +324,10 @@ mi_tree_file(struct mi_tree_walk *tw, const struct benc *props)
 
 		v = benc_dict_get(props, "pieces root");
 		if (v == NULL || v->type != BENC_STR || v->slen != 32)
-			return (mi_fail(tw->cause, "%s has no valid pieces root",
+			return (xfail(tw->cause, "%s has no valid pieces root",
 			    where));
 		if (memcmp(v->s, zero, 32) == 0)
-			return (mi_fail(tw->cause, "%s has an all-zero pieces "
+			return (xfail(tw->cause, "%s has an all-zero pieces "
 			    "root", where));
 		memcpy(f->root, v->s, 32);
 		f->has_root = 1;
@@ -354,7 +337,7 @@ mi_tree_file(struct mi_tree_walk *tw, const struct benc *props)
 		    tw->piece_length);
 		tw->npieces += f->npieces;
 		if (tw->npieces > MI_MAX_PIECES)
-			return (mi_fail(tw->cause, "the torrent has more than "
+			return (xfail(tw->cause, "the torrent has more than "
 			    "%u pieces", MI_MAX_PIECES));
 		tw->end = tw->pos + f->length;
 		tw->pos = mi_align(tw->end, tw->piece_length);
@@ -371,12 +354,12 @@ mi_tree_dir(struct mi_tree_walk *tw, const struct benc *dir, unsigned depth)
 	uint32_t		 i;
 
 	if (depth > MI_MAX_PATH_DEPTH)
-		return (mi_fail(tw->cause, "the file tree is nested too deep"));
+		return (xfail(tw->cause, "the file tree is nested too deep"));
 	if (dir->count == 0 && depth > 0) {
 		struct mi_file	*f;
 
 		if (*tw->nfiles >= MI_MAX_FILES)
-			return (mi_fail(tw->cause, "the torrent has more than "
+			return (xfail(tw->cause, "the torrent has more than "
 			    "%d files", MI_MAX_FILES));
 		f = mi_add_file(tw->files, tw->nfiles);
 		f->path = xstrdup((const char *)tw->path.data);
@@ -388,10 +371,10 @@ mi_tree_dir(struct mi_tree_walk *tw, const struct benc *dir, unsigned depth)
 	    k = benc_next(v)) {
 		v = benc_next(k);
 		if (v->type != BENC_DICT)
-			return (mi_fail(tw->cause, "the file tree has an entry "
+			return (xfail(tw->cause, "the file tree has an entry "
 			    "that is not a dictionary"));
 		if (k->slen == 0)
-			return (mi_fail(tw->cause, "the file tree has a file "
+			return (xfail(tw->cause, "the file tree has a file "
 			    "with siblings or at its root"));
 		tw->path.len = saved;
 		if (saved != 0)
@@ -401,12 +384,12 @@ mi_tree_dir(struct mi_tree_walk *tw, const struct benc *dir, unsigned depth)
 			return (-1);
 		buf_add(&tw->path, k->s, k->slen);
 		if (tw->path.len > MI_MAX_PATH)
-			return (mi_fail(tw->cause, "the file tree has a path "
+			return (xfail(tw->cause, "the file tree has a path "
 			    "longer than %d bytes", MI_MAX_PATH));
 		/* A file is a dict whose only key is the empty string. */
 		if (v->count >= 1 && benc_first(v)->slen == 0) {
 			if (v->count != 1)
-				return (mi_fail(tw->cause, "file \"%s\" has "
+				return (xfail(tw->cause, "file \"%s\" has "
 				    "siblings inside its own entry",
 				    tw->path.data));
 			if (mi_tree_file(tw, benc_next(benc_first(v))) != 0)
@@ -429,9 +412,9 @@ mi_parse_v2(struct metainfo *m, const struct benc *info,
 
 	tree = benc_dict_get(info, "file tree");
 	if (tree == NULL || tree->type != BENC_DICT)
-		return (mi_fail(cause, "the torrent has no file tree"));
+		return (xfail(cause, "the torrent has no file tree"));
 	if (tree->count == 0)
-		return (mi_fail(cause, "the torrent has no files"));
+		return (xfail(cause, "the torrent has no files"));
 	memset(&tw, 0, sizeof tw);
 	tw.files = files;
 	tw.nfiles = nfiles;
@@ -476,7 +459,7 @@ mi_check_collisions(const struct metainfo *m, char **cause)
 	qsort(paths, n, sizeof *paths, mi_path_cmp);
 	for (i = 0; i + 1 < n && r == 0; i++) {
 		if (strcmp(paths[i], paths[i + 1]) == 0)
-			r = mi_fail(cause, "the torrent lists \"%s\" twice",
+			r = xfail(cause, "the torrent lists \"%s\" twice",
 			    paths[i]);
 	}
 	for (i = 0; i < n && r == 0; i++) {
@@ -485,7 +468,7 @@ mi_check_collisions(const struct metainfo *m, char **cause)
 			*slash = '\0';
 			if (bsearch(&p, paths, n, sizeof *paths,
 			    mi_path_cmp) != NULL) {
-				r = mi_fail(cause, "the torrent has \"%s\" both "
+				r = xfail(cause, "the torrent has \"%s\" both "
 				    "as a file and as a directory", p);
 				break;
 			}
@@ -497,7 +480,7 @@ mi_check_collisions(const struct metainfo *m, char **cause)
 
 		if (!(m->files[i].attr & MI_ATTR_PAD) && !m->single_file &&
 		    (strcmp(f, ".shoal") == 0 || strncmp(f, ".shoal/", 7) == 0))
-			r = mi_fail(cause, "the torrent has a file under "
+			r = xfail(cause, "the torrent has a file under "
 			    ".shoal, which shoal reserves for its own state");
 	}
 	free(paths);
@@ -534,23 +517,23 @@ mi_merge_hybrid(struct metainfo *m, struct mi_file *v1, size_t n1,
 			continue;
 		}
 		if (i >= n1 || j >= n2)
-			return (mi_fail(cause, "the v1 and v2 parts list "
+			return (xfail(cause, "the v1 and v2 parts list "
 			    "different numbers of files"));
 		if (strcmp(v1[i].path, v2[j].path) != 0 && !m->single_file)
-			return (mi_fail(cause, "the v1 and v2 parts disagree "
+			return (xfail(cause, "the v1 and v2 parts disagree "
 			    "on file %zu (\"%s\" and \"%s\")", j, v1[i].path,
 			    v2[j].path));
 		if (v1[i].length != v2[j].length)
-			return (mi_fail(cause, "the v1 and v2 parts disagree "
+			return (xfail(cause, "the v1 and v2 parts disagree "
 			    "on the size of \"%s\"", v2[j].path));
 		if (v2[j].length > 0 && v1[i].offset != v2[j].offset)
-			return (mi_fail(cause, "the v1 and v2 parts disagree "
+			return (xfail(cause, "the v1 and v2 parts disagree "
 			    "on where \"%s\" starts (a pad file is missing "
 			    "or wrong)", v2[j].path));
 		if ((v1[i].symlink == NULL) != (v2[j].symlink == NULL) ||
 		    (v1[i].symlink != NULL &&
 		    strcmp(v1[i].symlink, v2[j].symlink) != 0))
-			return (mi_fail(cause, "the v1 and v2 parts disagree "
+			return (xfail(cause, "the v1 and v2 parts disagree "
 			    "on the symlink \"%s\"", v2[j].path));
 		out = mi_add_file(&m->files, &m->nfiles);
 		*out = v2[j];
@@ -592,25 +575,25 @@ mi_parse_info_dict(struct metainfo *m, const struct benc *info,
 	struct benc_doc		 strict;
 
 	if (info == NULL || info->type != BENC_DICT)
-		return (mi_fail(cause, "the torrent has no info dictionary"));
+		return (xfail(cause, "the torrent has no info dictionary"));
 	if (rawlen > MI_MAX_INFO_SIZE)
-		return (mi_fail(cause, "the info dictionary is larger than "
+		return (xfail(cause, "the info dictionary is larger than "
 		    "30 MiB"));
 
 	if ((mv = benc_dict_get(info, "meta version")) != NULL) {
 		if (mv->type != BENC_INT)
-			return (mi_fail(cause, "\"meta version\" is not an "
+			return (xfail(cause, "\"meta version\" is not an "
 			    "integer"));
 		if (mv->i > 2)
-			return (mi_fail(cause, "the torrent uses metainfo "
+			return (xfail(cause, "the torrent uses metainfo "
 			    "version %lld, newer than this shoal understands",
 			    (long long)mv->i));
 		if (mv->i != 2)
-			return (mi_fail(cause, "the torrent has an unknown "
+			return (xfail(cause, "the torrent has an unknown "
 			    "metainfo version %lld", (long long)mv->i));
 		/* v2 info dicts must be canonical (libtorrent agrees). */
 		if (benc_decode(&strict, raw, rawlen, NULL, 0, NULL) != 0)
-			return (mi_fail(cause, "the v2 info dictionary is not "
+			return (xfail(cause, "the v2 info dictionary is not "
 			    "in canonical bencoding"));
 		benc_doc_free(&strict);
 		m->versions |= MI_V2;
@@ -618,25 +601,25 @@ mi_parse_info_dict(struct metainfo *m, const struct benc *info,
 	if (benc_dict_get(info, "pieces") != NULL)
 		m->versions |= MI_V1;
 	if (m->versions == 0)
-		return (mi_fail(cause, "the torrent has neither v1 pieces nor "
+		return (xfail(cause, "the torrent has neither v1 pieces nor "
 		    "a v2 file tree"));
 
 	v = benc_dict_get(info, "name");
 	if (v == NULL || v->type != BENC_STR)
-		return (mi_fail(cause, "the torrent has no name"));
+		return (xfail(cause, "the torrent has no name"));
 	if (mi_check_component(v->s, v->slen, "the torrent name", cause) != 0)
 		return (-1);
 	m->name = xstrndup((const char *)v->s, v->slen);
 
 	v = benc_dict_get(info, "piece length");
 	if (v == NULL || v->type != BENC_INT)
-		return (mi_fail(cause, "the torrent has no piece length"));
+		return (xfail(cause, "the torrent has no piece length"));
 	if (v->i < MI_MIN_PIECE_LENGTH || v->i > MI_MAX_PIECE_LENGTH ||
 	    (v->i & (v->i - 1)) != 0) {
 		/* v1 allows any size; we need whole 16 KiB blocks. */
 		if ((m->versions & MI_V2) || v->i <= 0 ||
 		    v->i > MI_MAX_PIECE_LENGTH || v->i % MI_MIN_PIECE_LENGTH)
-			return (mi_fail(cause, "the piece length %lld is not "
+			return (xfail(cause, "the piece length %lld is not "
 			    "a power of two from 16 KiB to 128 MiB",
 			    (long long)v->i));
 	}
@@ -661,7 +644,7 @@ mi_parse_info_dict(struct metainfo *m, const struct benc *info,
 		if (m->versions & MI_V1) {
 			/* v1 says which; v2 must agree when v1 says single. */
 			if (single_v1 && !m->single_file) {
-				mi_fail(cause, "the v1 and v2 parts disagree "
+				xfail(cause, "the v1 and v2 parts disagree "
 				    "on whether this is a single file");
 				goto fail;
 			}
@@ -678,7 +661,7 @@ mi_parse_info_dict(struct metainfo *m, const struct benc *info,
 		n1 = n2 = 0;
 		m->span = span1;
 		if (span1 < span2 || span1 - span2 >= m->piece_length) {
-			mi_fail(cause, "the v1 and v2 parts disagree on the "
+			xfail(cause, "the v1 and v2 parts disagree on the "
 			    "size of the torrent");
 			goto fail;
 		}
@@ -699,7 +682,7 @@ mi_parse_info_dict(struct metainfo *m, const struct benc *info,
 
 	npieces = (m->span + m->piece_length - 1) / m->piece_length;
 	if (npieces > MI_MAX_PIECES) {
-		mi_fail(cause, "the torrent has more than %u pieces",
+		xfail(cause, "the torrent has more than %u pieces",
 		    MI_MAX_PIECES);
 		goto fail;
 	}
@@ -707,7 +690,7 @@ mi_parse_info_dict(struct metainfo *m, const struct benc *info,
 	if (m->versions & MI_V1) {
 		v = benc_dict_get(info, "pieces");
 		if (v->type != BENC_STR || v->slen != npieces * 20) {
-			mi_fail(cause, "the torrent's v1 piece hashes do not "
+			xfail(cause, "the torrent's v1 piece hashes do not "
 			    "match its size (%llu pieces)",
 			    (unsigned long long)npieces);
 			goto fail;
@@ -742,7 +725,7 @@ mi_parse_layers(struct metainfo *m, const struct benc *layers, char **cause)
 	size_t	i, need = 0, have = 0;
 
 	if (layers != NULL && layers->type != BENC_DICT)
-		return (mi_fail(cause, "\"piece layers\" is not a dictionary"));
+		return (xfail(cause, "\"piece layers\" is not a dictionary"));
 	for (i = 0; i < m->nfiles; i++) {
 		struct mi_file		*f = &m->files[i];
 		const struct benc	*v;
@@ -758,14 +741,14 @@ mi_parse_layers(struct metainfo *m, const struct benc *layers, char **cause)
 		np = (uint32_t)((f->length + m->piece_length - 1) /
 		    m->piece_length);
 		if (v == NULL)
-			return (mi_fail(cause, "the piece layer of \"%s\" is "
+			return (xfail(cause, "the piece layer of \"%s\" is "
 			    "missing", f->path));
 		if (v->type != BENC_STR || v->slen != (size_t)np * 32)
-			return (mi_fail(cause, "the piece layer of \"%s\" does "
+			return (xfail(cause, "the piece layer of \"%s\" does "
 			    "not match its size", f->path));
 		merkle_root_from_layer(v->s, np, m->piece_length, root);
 		if (memcmp(root, f->root, 32) != 0)
-			return (mi_fail(cause, "the piece layer of \"%s\" does "
+			return (xfail(cause, "the piece layer of \"%s\" does "
 			    "not hash to its pieces root", f->path));
 		f->layer = xmemdup(v->s, v->slen);
 		have++;
@@ -826,18 +809,18 @@ metainfo_parse(struct metainfo *m, const uint8_t *p, size_t len, char **cause)
 	if (cause != NULL)
 		*cause = NULL;
 	if (len > MI_MAX_TORRENT_SIZE)
-		return (mi_fail(cause, "the torrent is larger than 64 MiB"));
+		return (xfail(cause, "the torrent is larger than 64 MiB"));
 	if (benc_decode(&doc, p, len, NULL, BENC_LENIENT, cause) != 0)
 		return (-1);
 	root = benc_root(&doc);
 	if (root->type != BENC_DICT) {
 		benc_doc_free(&doc);
-		return (mi_fail(cause, "the torrent is not a dictionary"));
+		return (xfail(cause, "the torrent is not a dictionary"));
 	}
 	info = benc_dict_get(root, "info");
 	if (info == NULL || info->type != BENC_DICT) {
 		benc_doc_free(&doc);
-		return (mi_fail(cause, "the torrent has no info dictionary"));
+		return (xfail(cause, "the torrent has no info dictionary"));
 	}
 	r = mi_parse_info_dict(m, info, p + info->off, info->len, cause);
 	if (r == 0 && (m->versions & MI_V2))
@@ -882,20 +865,20 @@ metainfo_load(struct metainfo *m, const char *path, char **cause)
 
 	metainfo_init(m);
 	if ((fp = fopen(path, "rb")) == NULL)
-		return (mi_fail(cause, "%s: %s", path, strerror(errno)));
+		return (xfail(cause, "%s: %s", path, strerror(errno)));
 	if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
 		fclose(fp);
-		return (mi_fail(cause, "%s: not a regular file", path));
+		return (xfail(cause, "%s: not a regular file", path));
 	}
 	if (st.st_size > MI_MAX_TORRENT_SIZE) {
 		fclose(fp);
-		return (mi_fail(cause, "%s: the torrent is larger than 64 MiB",
+		return (xfail(cause, "%s: the torrent is larger than 64 MiB",
 		    path));
 	}
 	data = xmalloc((size_t)st.st_size + 1);
 	n = fread(data, 1, (size_t)st.st_size + 1, fp);
 	if (ferror(fp)) {
-		r = mi_fail(cause, "%s: %s", path, strerror(errno));
+		r = xfail(cause, "%s: %s", path, strerror(errno));
 		fclose(fp);
 		free(data);
 		return (r);
@@ -903,11 +886,11 @@ metainfo_load(struct metainfo *m, const char *path, char **cause)
 	fclose(fp);
 	if (n == 0) {
 		free(data);
-		return (mi_fail(cause, "%s: the file is empty", path));
+		return (xfail(cause, "%s: the file is empty", path));
 	}
 	r = metainfo_parse(m, data, n, &why);
 	if (r != 0) {
-		mi_fail(cause, "%s: %s", path, why);
+		xfail(cause, "%s: %s", path, why);
 		free(why);
 	}
 	free(data);
@@ -947,7 +930,7 @@ metainfo_layout(struct metainfo *m, char **cause)
 		pos = mi_align(end, m->piece_length);
 		if (pos > (1ULL << 48)) {
 			free(out);
-			return (mi_fail(cause, "the folder is too large"));
+			return (xfail(cause, "the folder is too large"));
 		}
 		/*
 		 * v1 needs an explicit pad file to reach the boundary. Like
@@ -973,7 +956,7 @@ metainfo_layout(struct metainfo *m, char **cause)
 		m->span = end;
 	npieces = (m->span + m->piece_length - 1) / m->piece_length;
 	if (npieces > MI_MAX_PIECES)
-		return (mi_fail(cause, "the folder needs %llu pieces, more "
+		return (xfail(cause, "the folder needs %llu pieces, more "
 		    "than %u; choose a larger piece size",
 		    (unsigned long long)npieces, MI_MAX_PIECES));
 	m->npieces = (uint32_t)npieces;
@@ -1234,7 +1217,7 @@ metainfo_encode(const struct metainfo *m, int flags, struct buf *out,
 			if (f->has_root && f->length > m->piece_length) {
 				if (f->layer == NULL) {
 					free(big);
-					return (mi_fail(cause, "no piece layer "
+					return (xfail(cause, "no piece layer "
 					    "for \"%s\"", f->path));
 				}
 				big[nbig++] = f;
@@ -1260,7 +1243,7 @@ metainfo_encode(const struct metainfo *m, int flags, struct buf *out,
 	benc_close(&w);
 	r = benc_writer_finish(&w);
 	if (r != 0)
-		return (mi_fail(cause, "internal error: the torrent would not "
+		return (xfail(cause, "internal error: the torrent would not "
 		    "be canonical"));
 	return (0);
 }

@@ -25,23 +25,6 @@
 /* Longest input nodeid_parse() looks at: a full ID with room to spare. */
 #define NODEID_MAX_INPUT	256
 
-static int
-nodeid_fail(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-nodeid_fail(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		xvasprintf(cause, fmt, ap);
-		va_end(ap);
-	}
-	return (-1);
-}
-
 /*
  * Syncthing's luhn32 (lib/protocol/luhn.go): the factor alternates 1, 2,
  * 1, ... from the first character, and each product adds its base-32
@@ -125,7 +108,7 @@ nodeid_parse(const char *s, uint8_t id[NODEID_LEN], char **cause)
 
 	slen = strnlen(s, NODEID_MAX_INPUT + 1);
 	if (slen > NODEID_MAX_INPUT) {
-		return (nodeid_fail(cause, _("not a node ID: it is longer "
+		return (xfail(cause, _("not a node ID: it is longer "
 		    "than %d characters"), NODEID_MAX_INPUT));
 	}
 	/* Trim '=' at both ends, as Syncthing's strings.Trim does. */
@@ -150,15 +133,15 @@ nodeid_parse(const char *s, uint8_t id[NODEID_LEN], char **cause)
 			c = 'B';
 		if (base32_value(c) < 0) {
 			if (c > ' ' && c < 0x7f) {
-				return (nodeid_fail(cause, _("not a node ID: "
+				return (xfail(cause, _("not a node ID: "
 				    "'%c' is not a base32 character"), c));
 			}
-			return (nodeid_fail(cause, _("not a node ID: byte "
+			return (xfail(cause, _("not a node ID: byte "
 			    "0x%02x is not a base32 character"),
 			    (unsigned char)c));
 		}
 		if (len == NODEID_CHECKED_LEN) {
-			return (nodeid_fail(cause, _("not a node ID: it has "
+			return (xfail(cause, _("not a node ID: it has "
 			    "more than %d characters"), NODEID_CHECKED_LEN));
 		}
 		buf[len++] = c;
@@ -166,13 +149,13 @@ nodeid_parse(const char *s, uint8_t id[NODEID_LEN], char **cause)
 
 	switch (len) {
 	case 0:
-		return (nodeid_fail(cause, _("not a node ID: it is empty")));
+		return (xfail(cause, _("not a node ID: it is empty")));
 	case NODEID_CHECKED_LEN:
 		for (g = 0; g < 4; g++) {
 			c = nodeid_luhn32(buf + g * (NODEID_GROUP + 1),
 			    NODEID_GROUP);
 			if (buf[g * (NODEID_GROUP + 1) + NODEID_GROUP] != c) {
-				return (nodeid_fail(cause, _("not a node ID: "
+				return (xfail(cause, _("not a node ID: "
 				    "the check characters do not match: a "
 				    "typo?")));
 			}
@@ -184,12 +167,12 @@ nodeid_parse(const char *s, uint8_t id[NODEID_LEN], char **cause)
 		memcpy(b32, buf, NODEID_B32_LEN);
 		break;
 	default:
-		return (nodeid_fail(cause, _("not a node ID: it has %zu "
+		return (xfail(cause, _("not a node ID: it has %zu "
 		    "characters, not 56 (or 52 without check characters)"),
 		    len));
 	}
 	if (base32_decode(b32, NODEID_B32_LEN, id) != 0) {
-		return (nodeid_fail(cause, _("not a node ID: the characters "
+		return (xfail(cause, _("not a node ID: the characters "
 		    "do not encode exactly 32 bytes: a typo?")));
 	}
 	return (0);

@@ -29,23 +29,6 @@ static const struct benc_limits wire_benc_limits = {
 	.max_size = WIRE_MAX_LEN,
 };
 
-static int
-wire_fail(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-wire_fail(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		xvasprintf(cause, fmt, ap);
-		va_end(ap);
-	}
-	return (-1);
-}
-
 static uint32_t
 wire_get_u32(const uint8_t *p)
 {
@@ -135,11 +118,11 @@ wire_parse_handshake(const uint8_t *p, size_t len, struct wire_handshake *hs,
 	if (len == 0)
 		return (0);
 	if (p[0] != WIRE_PSTRLEN)
-		return (wire_fail(cause, "handshake has protocol name length "
+		return (xfail(cause, "handshake has protocol name length "
 		    "%u, not %u", p[0], WIRE_PSTRLEN));
 	n = len - 1 < WIRE_PSTRLEN ? len - 1 : WIRE_PSTRLEN;
 	if (memcmp(p + 1, WIRE_PSTR, n) != 0)
-		return (wire_fail(cause, "handshake does not name the "
+		return (xfail(cause, "handshake does not name the "
 		    "BitTorrent protocol"));
 	if (len < WIRE_HANDSHAKE_LEN)
 		return (0);
@@ -237,22 +220,22 @@ wire_check_length(uint8_t id, uint32_t n, char **cause)
 		break;
 	case WIRE_MSG_PIECE:
 		if (n < 9)
-			return (wire_fail(cause, "piece message of %u bytes "
+			return (xfail(cause, "piece message of %u bytes "
 			    "is too short", n));
 		if (n - 9 > WIRE_BLOCK_MAX)
-			return (wire_fail(cause, "piece message carries %u "
+			return (xfail(cause, "piece message carries %u "
 			    "bytes, over the %u-byte block limit", n - 9,
 			    WIRE_BLOCK_MAX));
 		return (0);
 	case WIRE_MSG_EXTENDED:
 		if (n < 2)
-			return (wire_fail(cause, "extended message has no "
+			return (xfail(cause, "extended message has no "
 			    "extension id"));
 		return (0);
 	case WIRE_MSG_HASHES:
 		if (n < 1 + WIRE_HASH_HEADER ||
 		    (n - 1 - WIRE_HASH_HEADER) % 32 != 0)
-			return (wire_fail(cause, "hashes message of %u bytes "
+			return (xfail(cause, "hashes message of %u bytes "
 			    "is not a header and whole hashes", n));
 		return (0);
 	default:
@@ -261,7 +244,7 @@ wire_check_length(uint8_t id, uint32_t n, char **cause)
 		return (0);
 	}
 	if (n != want)
-		return (wire_fail(cause, "%s message has length %u, not %u",
+		return (xfail(cause, "%s message has length %u, not %u",
 		    wire_msg_name(id), n, want));
 	return (0);
 }
@@ -298,7 +281,7 @@ wire_parse(const uint8_t *p, size_t len, size_t max_len, struct wire_msg *m,
 		return (0);
 	n = wire_get_u32(p);
 	if (n > max_len)
-		return (wire_fail(cause, "message length %u is over the "
+		return (xfail(cause, "message length %u is over the "
 		    "limit of %zu bytes", n, max_len));
 	memset(m, 0, sizeof *m);
 	if (n == 0) {
@@ -786,13 +769,13 @@ wire_decode_dict(struct benc_doc *doc, const uint8_t *p, size_t len,
 	char	*why = NULL;
 
 	if (benc_decode(doc, p, len, &wire_benc_limits, flags, &why) != 0) {
-		wire_fail(cause, "%s is not valid bencode (%s)", what, why);
+		xfail(cause, "%s is not valid bencode (%s)", what, why);
 		free(why);
 		return (-1);
 	}
 	if (benc_root(doc)->type != BENC_DICT) {
 		benc_doc_free(doc);
-		return (wire_fail(cause, "%s is not a dictionary", what));
+		return (xfail(cause, "%s is not a dictionary", what));
 	}
 	return (0);
 }
@@ -974,7 +957,7 @@ wire_metadata_decode(const uint8_t *p, size_t len, struct wire_metadata *md,
 	d = benc_root(&doc);
 	if (wire_dict_int(d, "msg_type", INT64_MIN, INT64_MAX, &i) != 0) {
 		benc_doc_free(&doc);
-		return (wire_fail(cause, "ut_metadata message has no "
+		return (xfail(cause, "ut_metadata message has no "
 		    "msg_type"));
 	}
 	md->msg_type = i;
@@ -984,7 +967,7 @@ wire_metadata_decode(const uint8_t *p, size_t len, struct wire_metadata *md,
 		md->piece = (uint32_t)i;
 	else if (known) {
 		benc_doc_free(&doc);
-		return (wire_fail(cause, "ut_metadata message has no valid "
+		return (xfail(cause, "ut_metadata message has no valid "
 		    "piece"));
 	}
 	md->data_off = doc.consumed;
@@ -994,7 +977,7 @@ wire_metadata_decode(const uint8_t *p, size_t len, struct wire_metadata *md,
 		if (wire_dict_int(d, "total_size", 1, WIRE_METADATA_MAX,
 		    &i) != 0) {
 			benc_doc_free(&doc);
-			return (wire_fail(cause, "ut_metadata data has no "
+			return (xfail(cause, "ut_metadata data has no "
 			    "total_size between 1 and %d bytes",
 			    WIRE_METADATA_MAX));
 		}
@@ -1002,7 +985,7 @@ wire_metadata_decode(const uint8_t *p, size_t len, struct wire_metadata *md,
 		off = (uint64_t)md->piece * WIRE_METADATA_PIECE;
 		if (off >= md->total_size) {
 			benc_doc_free(&doc);
-			return (wire_fail(cause, "ut_metadata data piece %u "
+			return (xfail(cause, "ut_metadata data piece %u "
 			    "is past the end of %llu bytes", md->piece,
 			    (unsigned long long)md->total_size));
 		}
@@ -1011,13 +994,13 @@ wire_metadata_decode(const uint8_t *p, size_t len, struct wire_metadata *md,
 			want = WIRE_METADATA_PIECE;
 		if (md->data_len != want) {
 			benc_doc_free(&doc);
-			return (wire_fail(cause, "ut_metadata data piece %u "
+			return (xfail(cause, "ut_metadata data piece %u "
 			    "carries %zu bytes, not %llu", md->piece,
 			    md->data_len, (unsigned long long)want));
 		}
 	} else if (known && md->data_len != 0) {
 		benc_doc_free(&doc);
-		return (wire_fail(cause, "ut_metadata %s has trailing bytes",
+		return (xfail(cause, "ut_metadata %s has trailing bytes",
 		    md->msg_type == WIRE_METADATA_REQUEST ? "request" :
 		    "reject"));
 	}

@@ -121,6 +121,19 @@ xasprintf(char **ret, const char *fmt, ...)
 }
 
 int
+xfail(char **cause, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (cause != NULL) {
+		va_start(ap, fmt);
+		xvasprintf(cause, fmt, ap);
+		va_end(ap);
+	}
+	return (-1);
+}
+
+int
 xvasprintf(char **ret, const char *fmt, va_list ap)
 {
 	int	n;

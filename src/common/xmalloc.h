@@ -21,6 +21,13 @@ int	 xasprintf(char **, const char *, ...)
 int	 xvasprintf(char **, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 
+/*
+ * Fill *cause (when cause is not NULL) with a formatted sentence and
+ * return -1: the one way modules report a failure a person will read.
+ */
+int	 xfail(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 /* Called before the process exits on a fatal error (the UI resets curses). */
 void	 xmalloc_set_fatal_hook(void (*)(void));
 void	 fatalx(const char *, ...)
