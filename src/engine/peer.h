@@ -29,6 +29,7 @@ struct peer_block {
 	uint32_t	begin;
 	uint32_t	length;
 	uint64_t	when_ms;
+	int		cancelled;	/* We sent a cancel; a reply still comes. */
 };
 
 /* Bytes per second over a sliding few seconds. */

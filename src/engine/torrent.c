@@ -44,6 +44,8 @@
 #define TORRENT_HASH_CHUNK	512
 /* Save the resume state at most this often while receiving. */
 #define TORRENT_SAVE_MS		2000
+/* Duplicate requests one peer may get in the endgame. */
+#define TORRENT_ENDGAME_DUPS	8
 /* Addresses we keep (from links, options and peer exchange). */
 #define TORRENT_MAX_ADDRS	200
 /* Reconnect to a static peer after 1, 2, 4 ... up to 60 seconds. */
@@ -57,6 +59,7 @@ static void	torrent_got_metadata(struct torrent *);
 static void	torrent_ask_layers(struct torrent *);
 static void	torrent_ask_layers_from(struct torrent *, struct peer *);
 static int	torrent_dedup(struct torrent *, struct peer *);
+static int	torrent_asked(const struct peer *, uint32_t, uint32_t);
 static void	torrent_avail_add(struct torrent *, const struct peer *, int);
 static void	torrent_open_storage(struct torrent *);
 
@@ -385,6 +388,20 @@ torrent_peer_ready(struct torrent *t, struct peer *p)
 	engine_mark_dirty(t->e, p);
 }
 
+/* Is a peer other than p still asked for this block? */
+static int
+torrent_asked_elsewhere(const struct torrent *t, const struct peer *p,
+    uint32_t piece, uint32_t begin)
+{
+	const struct peer	*q;
+
+	for (q = t->peers; q != NULL; q = q->next) {
+		if (q != p && !q->closing && torrent_asked(q, piece, begin))
+			return (1);
+	}
+	return (0);
+}
+
 /* Release the blocks a peer was asked for, so others can fetch them. */
 static void
 torrent_release_asked(struct torrent *t, struct peer *p)
@@ -404,7 +421,9 @@ torrent_release_asked(struct torrent *t, struct peer *p)
 			if (dp->index != p->asked[i].piece)
 				continue;
 			b = p->asked[i].begin / MERKLE_BLOCK;
-			if (b < dp->nblocks && dp->state[b] == 1)
+			if (b < dp->nblocks && dp->state[b] == 1 &&
+			    !torrent_asked_elsewhere(t, p, dp->index,
+			    p->asked[i].begin))
 				dp->state[b] = 0;
 		}
 	}
@@ -600,6 +619,7 @@ torrent_ask(struct torrent *t, struct peer *p, struct dl_piece *dp,
 	p->asked[p->nasked].begin = begin;
 	p->asked[p->nasked].length = len;
 	p->asked[p->nasked].when_ms = engine_now(t->e);
+	p->asked[p->nasked].cancelled = 0;
 	p->nasked++;
 	dp->state[b] = 1;
 	wire_put_request(&p->out, dp->index, begin, len);
@@ -635,6 +655,91 @@ torrent_pick(struct torrent *t, struct peer *p, const struct bitfield *have)
 	return (best);
 }
 
+/* Has p been asked for this block (and not cancelled it)? */
+static int
+torrent_asked(const struct peer *p, uint32_t piece, uint32_t begin)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nasked; i++) {
+		if (p->asked[i].piece == piece && p->asked[i].begin == begin &&
+		    !p->asked[i].cancelled)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Endgame: nothing new to start from p, so ask it too for blocks still in
+ * flight from others; the first copy to arrive wins and the others are
+ * cancelled. At most a few duplicates per peer, so a slow peer cannot
+ * stall the last pieces and no peer is flooded.
+ */
+static void
+torrent_endgame(struct torrent *t, struct peer *p, size_t depth)
+{
+	struct dl_piece	*dp;
+	uint32_t	 b, begin, len;
+	size_t		 limit = p->nasked + TORRENT_ENDGAME_DUPS;
+
+	if (limit > depth)
+		limit = depth;
+	for (dp = t->downloading; dp != NULL && p->nasked < limit;
+	    dp = dp->next) {
+		if (dp->writing || !bitfield_get(&p->have, dp->index) ||
+		    (dp->only != 0 && dp->only != p->serial))
+			continue;
+		for (b = 0; b < dp->nblocks && p->nasked < limit; b++) {
+			begin = b * MERKLE_BLOCK;
+			if (dp->state[b] != 1 ||
+			    torrent_asked(p, dp->index, begin))
+				continue;
+			len = dp->size - begin < MERKLE_BLOCK ?
+			    dp->size - begin : MERKLE_BLOCK;
+			if (p->nasked == p->capasked) {
+				p->capasked = p->capasked == 0 ? 64 :
+				    p->capasked * 2;
+				p->asked = xreallocarray(p->asked,
+				    p->capasked, sizeof *p->asked);
+			}
+			p->asked[p->nasked].piece = dp->index;
+			p->asked[p->nasked].begin = begin;
+			p->asked[p->nasked].length = len;
+			p->asked[p->nasked].when_ms = engine_now(t->e);
+			p->asked[p->nasked].cancelled = 0;
+			p->nasked++;
+			wire_put_request(&p->out, dp->index, begin, len);
+		}
+	}
+}
+
+/* A block arrived: cancel the copies others were asked for. */
+static void
+torrent_cancel_dups(struct torrent *t, struct peer *from, uint32_t piece,
+    uint32_t begin)
+{
+	struct peer	*q;
+	size_t		 i;
+
+	for (q = t->peers; q != NULL; q = q->next) {
+		if (q == from || q->closing)
+			continue;
+		for (i = 0; i < q->nasked; i++) {
+			if (q->asked[i].piece != piece ||
+			    q->asked[i].begin != begin || q->asked[i].cancelled)
+				continue;
+			wire_put_cancel(&q->out, piece, begin,
+			    q->asked[i].length);
+			engine_mark_dirty(t->e, q);
+			if (q->fast)
+				q->asked[i].cancelled = 1; /* Reply comes. */
+			else
+				q->asked[i] = q->asked[--q->nasked];
+			break;
+		}
+	}
+}
+
 static void
 torrent_request_more(struct torrent *t, struct peer *p)
 {
@@ -662,8 +767,10 @@ torrent_request_more(struct torrent *t, struct peer *p)
 	/* Then new pieces: the rarest this peer has, ties at random. */
 	limit = (uint32_t)(depth * MERKLE_BLOCK / t->m.piece_length) + 4;
 	while (p->nasked < depth && t->ndownloading < limit + 4) {
-		if ((idx = torrent_pick(t, p, have)) == UINT32_MAX)
+		if ((idx = torrent_pick(t, p, have)) == UINT32_MAX) {
+			torrent_endgame(t, p, depth);
 			break;
+		}
 		dp = torrent_new_dl(t, idx);
 		if (bitfield_get(&t->single_source, idx))
 			dp->only = p->serial;
@@ -802,6 +909,12 @@ torrent_got_block(struct torrent *t, struct peer *p,
 		peer_close(p, "sent a block of the wrong size");
 		return (-1);
 	}
+	if (p->asked[i].cancelled) {
+		/* Lost the endgame race: it was cancelled, it came anyway. */
+		p->asked[i] = p->asked[--p->nasked];
+		t->wasted += msg->data_len;
+		return (0);
+	}
 	p->asked[i] = p->asked[--p->nasked];
 	p->down_bytes += msg->data_len;
 	t->downloaded += msg->data_len;
@@ -817,6 +930,7 @@ torrent_got_block(struct torrent *t, struct peer *p,
 	memcpy(dp->data + msg->begin, msg->data, msg->data_len);
 	dp->state[b] = 2;
 	dp->from[b] = p->serial;
+	torrent_cancel_dups(t, p, msg->index, msg->begin);
 	if (++dp->received < dp->nblocks)
 		return (0);
 	dp->writing = 1;
@@ -1618,8 +1732,10 @@ torrent_peer_msg(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 				struct dl_piece *dp = torrent_find_dl(t,
 				    msg->index);
 
-				if (dp != NULL && dp->state[msg->begin /
-				    MERKLE_BLOCK] == 1)
+				if (dp != NULL && !p->asked[i].cancelled &&
+				    dp->state[msg->begin / MERKLE_BLOCK] == 1 &&
+				    !torrent_asked_elsewhere(t, p, msg->index,
+				    msg->begin))
 					dp->state[msg->begin / MERKLE_BLOCK] = 0;
 				p->asked[i] = p->asked[--p->nasked];
 				break;
