@@ -160,6 +160,7 @@ torrent_free_pieces(struct torrent *t)
 		free(dp->data);
 		free(dp->state);
 		free(dp->from);
+		free(dp->asker);
 		free(dp);
 	}
 	t->ndownloading = 0;
@@ -565,6 +566,7 @@ torrent_drop_dl(struct torrent *t, struct dl_piece *dp)
 	free(dp->data);
 	free(dp->state);
 	free(dp->from);
+	free(dp->asker);
 	free(dp);
 }
 
@@ -579,6 +581,7 @@ torrent_new_dl(struct torrent *t, uint32_t index)
 	dp->data = storage_piece_buffer(dp->size);
 	dp->state = xcalloc(dp->nblocks + 1, 1);
 	dp->from = xcalloc(dp->nblocks + 1, sizeof *dp->from);
+	dp->asker = xcalloc(dp->nblocks + 1, sizeof *dp->asker);
 	dp->next = t->downloading;
 	t->downloading = dp;
 	t->ndownloading++;
@@ -622,6 +625,7 @@ torrent_ask(struct torrent *t, struct peer *p, struct dl_piece *dp,
 	p->asked[p->nasked].cancelled = 0;
 	p->nasked++;
 	dp->state[b] = 1;
+	dp->asker[b] = p->serial;
 	wire_put_request(&p->out, dp->index, begin, len);
 }
 
@@ -691,7 +695,8 @@ torrent_endgame(struct torrent *t, struct peer *p, size_t depth)
 			continue;
 		for (b = 0; b < dp->nblocks && p->nasked < limit; b++) {
 			begin = b * MERKLE_BLOCK;
-			if (dp->state[b] != 1 ||
+			/* The asker check first: it spares the list scan. */
+			if (dp->state[b] != 1 || dp->asker[b] == p->serial ||
 			    torrent_asked(p, dp->index, begin))
 				continue;
 			len = dp->size - begin < MERKLE_BLOCK ?

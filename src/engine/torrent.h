@@ -41,6 +41,7 @@ struct dl_piece {
 	uint32_t		 nblocks;
 	uint8_t			*state;		/* 0 want, 1 asked, 2 have. */
 	uint32_t		*from;		/* Serial of the sender per block. */
+	uint32_t		*asker;		/* Serial of the first asked. */
 	uint32_t		 received;
 	int			 writing;
 	uint32_t		 only;		/* Serial of its one source, or 0. */
