@@ -46,6 +46,8 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "log-level", required_argument, NULL, RUN_OPT_LOG_LEVEL },
 		{ "upload-limit", required_argument, NULL,
 		    RUN_OPT_UPLOAD_LIMIT },
+		{ "download-limit", required_argument, NULL,
+		    RUN_OPT_DOWNLOAD_LIMIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};

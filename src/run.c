@@ -267,7 +267,9 @@ run_common_option(struct run_common *rc, int ch, const char *arg)
 		}
 		return (1);
 	case RUN_OPT_UPLOAD_LIMIT:
-		if (units_parse_size(arg, &rc->upload_limit) != 0) {
+	case RUN_OPT_DOWNLOAD_LIMIT:
+		if (units_parse_size(arg, ch == RUN_OPT_UPLOAD_LIMIT ?
+		    &rc->upload_limit : &rc->download_limit) != 0) {
 			cli_error(_("bad rate \"%s\": give bytes per second "
 			    "like 500K or 20M"), arg);
 			return (-1);
@@ -290,6 +292,7 @@ run_main(struct run_common *rc, struct engine_config *cfg)
 	log_open(stderr, rc->level);
 	cfg->state_dir = state_dir;
 	cfg->upload_limit = rc->upload_limit;
+	cfg->download_limit = rc->download_limit;
 	run_block_signals();
 	if ((e = engine_new(cfg, &cause)) == NULL ||
 	    engine_start(e, &cause) != 0) {

@@ -19,19 +19,22 @@ struct run_opts {
 
 /*
  * The options every running command takes (DESIGN.md): --state-dir,
- * --json, -q, -v, --log-level, --upload-limit. Their getopt letters are
+ * --json, -q, -v, --log-level, --upload-limit, --download-limit. Their
+ * getopt letters are
  * RUN_OPT_*; a command lists them in its own table.
  */
 #define RUN_OPT_STATE_DIR	's'
 #define RUN_OPT_JSON		'j'
 #define RUN_OPT_LOG_LEVEL	'L'
 #define RUN_OPT_UPLOAD_LIMIT	'U'
+#define RUN_OPT_DOWNLOAD_LIMIT	'D'
 
 struct run_common {
 	const char	*state_dir;
 	struct run_opts	 ro;
 	enum log_level	 level;
 	uint64_t	 upload_limit;
+	uint64_t	 download_limit;
 };
 
 void	run_common_init(struct run_common *);

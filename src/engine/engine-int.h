@@ -59,6 +59,7 @@ struct engine {
 
 	/* Upload limit: blocks wait for tokens; a timer brings them back. */
 	struct ratelimit	 up;
+	struct ratelimit	 down;	/* Requests wait for these tokens. */
 	uv_timer_t		 limit_timer;
 	int			 limit_armed;
 };

@@ -190,8 +190,10 @@ engine_limit_fire(uv_timer_t *h)
 	struct torrent	*t;
 
 	e->limit_armed = 0;
-	for (t = e->torrents; t != NULL; t = t->next)
+	for (t = e->torrents; t != NULL; t = t->next) {
 		torrent_serve_all(t);
+		torrent_request_all(t);
+	}
 }
 
 void
@@ -387,6 +389,7 @@ engine_new(const struct engine_config *cfg, char **cause)
 	if (uv_loop_init(&e->loop) != 0)
 		fatalx("uv_loop_init failed");
 	ratelimit_init(&e->up, cfg->upload_limit, uv_now(&e->loop));
+	ratelimit_init(&e->down, cfg->download_limit, uv_now(&e->loop));
 
 	for (i = 0; i < cfg->nshares; i++) {
 		const struct engine_share *sh = &cfg->shares[i];

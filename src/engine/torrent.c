@@ -605,6 +605,39 @@ torrent_queue_depth(struct torrent *t, struct peer *p)
 	return (depth);
 }
 
+/*
+ * The download limit: requests go out only while its bucket has tokens
+ * (each takes its block's size), so what peers send us follows the rate.
+ * Returns 0 if p may ask for len bytes now; else the limit timer will
+ * call every torrent back.
+ */
+static int
+torrent_may_ask(struct torrent *t, uint32_t len)
+{
+	struct ratelimit	*down = &t->e->down;
+	uint64_t		 now = engine_now(t->e);
+
+	if (ratelimit_available(down, now) == 0) {
+		engine_limit_wait(t->e, ratelimit_wait_ms(down, len, now));
+		return (-1);
+	}
+	ratelimit_consume(down, len, now);
+	return (0);
+}
+
+/* No download tokens now: arm the limit timer and say so. */
+static int
+torrent_limited(struct torrent *t)
+{
+	struct ratelimit	*down = &t->e->down;
+	uint64_t		 now = engine_now(t->e);
+
+	if (ratelimit_available(down, now) > 0)
+		return (0);
+	engine_limit_wait(t->e, ratelimit_wait_ms(down, MERKLE_BLOCK, now));
+	return (1);
+}
+
 static void
 torrent_ask(struct torrent *t, struct peer *p, struct dl_piece *dp,
     uint32_t b)
@@ -699,6 +732,8 @@ torrent_endgame(struct torrent *t, struct peer *p, size_t depth)
 			if (dp->state[b] != 1 || dp->asker[b] == p->serial ||
 			    torrent_asked(p, dp->index, begin))
 				continue;
+			if (torrent_may_ask(t, MERKLE_BLOCK) != 0)
+				return;
 			len = dp->size - begin < MERKLE_BLOCK ?
 			    dp->size - begin : MERKLE_BLOCK;
 			if (p->nasked == p->capasked) {
@@ -765,8 +800,11 @@ torrent_request_more(struct torrent *t, struct peer *p)
 		    (dp->only != 0 && dp->only != p->serial))
 			continue;
 		for (b = 0; b < dp->nblocks && p->nasked < depth; b++) {
-			if (dp->state[b] == 0)
-				torrent_ask(t, p, dp, b);
+			if (dp->state[b] != 0)
+				continue;
+			if (torrent_may_ask(t, MERKLE_BLOCK) != 0)
+				goto out;
+			torrent_ask(t, p, dp, b);
 		}
 	}
 	/* Then new pieces: the rarest this peer has, ties at random. */
@@ -776,12 +814,18 @@ torrent_request_more(struct torrent *t, struct peer *p)
 			torrent_endgame(t, p, depth);
 			break;
 		}
+		if (torrent_limited(t))
+			break;
 		dp = torrent_new_dl(t, idx);
 		if (bitfield_get(&t->single_source, idx))
 			dp->only = p->serial;
-		for (b = 0; b < dp->nblocks && p->nasked < depth; b++)
+		for (b = 0; b < dp->nblocks && p->nasked < depth; b++) {
+			if (torrent_may_ask(t, MERKLE_BLOCK) != 0)
+				goto out;
 			torrent_ask(t, p, dp, b);
+		}
 	}
+out:
 	engine_mark_dirty(t->e, p);
 }
 
@@ -1028,6 +1072,18 @@ torrent_serve(struct torrent *t, struct peer *p)
 		peer_ref(p);
 		storage_read(t->storage, r->blk.piece, r->blk.begin,
 		    r->blk.length, torrent_read_done, r);
+	}
+}
+
+void
+torrent_request_all(struct torrent *t)
+{
+	struct peer	*p, *next;
+
+	for (p = t->peers; p != NULL; p = next) {
+		next = p->next;
+		if (!p->closing)
+			torrent_request_more(t, p);
 	}
 }
 

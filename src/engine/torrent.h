@@ -147,6 +147,8 @@ int		 torrent_peer_msg(struct torrent *, struct peer *,
 		    const struct wire_msg *);
 void		 torrent_peer_detach(struct torrent *, struct peer *);
 void		 torrent_peer_drained(struct torrent *, struct peer *);
+/* Ask every peer for more (the download limit allows again). */
+void		 torrent_request_all(struct torrent *);
 /* Serve queued requests of every peer (the upload limit allows again). */
 void		 torrent_serve_all(struct torrent *);
 void		 torrent_tick(struct torrent *, uint64_t);
