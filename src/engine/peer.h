@@ -45,6 +45,8 @@ struct peer {
 	uint32_t		 serial;
 	int			 refs;		/* Async work that points here. */
 	int			 attached;	/* In t's list (else e->pending). */
+	int			 attached_once;
+	double			 choke_score;	/* For torrent_rechoke(). */
 	int			 closing;
 	char			*close_reason;
 

@@ -374,6 +374,29 @@ storage_write_segment(const char *path, uint8_t *buf, uint64_t len,
 }
 
 /*
+ * Open a file to read. A partial file may have been renamed into place
+ * since the read was queued (its state is copied at queueing): then it is
+ * under its real name.
+ */
+static int
+storage_open_read(const struct storage *s, const struct mi_file *f, int state)
+{
+	char	*path = storage_path(s, f, state);
+	int	 fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd != -1 || errno != ENOENT || state == FILE_FINAL || s->seeding)
+		return (fd);
+	path = storage_final_path(s, f);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	saved = errno;
+	free(path);
+	errno = saved;
+	return (fd);
+}
+
+/*
  * Read or write the file bytes of piece-space range [start, start + len)
  * through the files that hold them (pads read as zeros, are never
  * written). Runs on the threadpool. Returns 0 or an errno.
@@ -401,8 +424,7 @@ storage_io(const struct storage *s, const uint8_t *fstate, uint64_t start,
 		if (writing)
 			err = storage_write_segment(path, buf + (a - start),
 			    b - a, a - f->offset);
-		else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) ==
-		    -1)
+		else if ((fd = storage_open_read(s, f, fstate[i])) == -1)
 			err = errno;
 		else {
 			err = storage_rw(fd, buf + (a - start), b - a,

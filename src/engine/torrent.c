@@ -44,6 +44,11 @@
 #define TORRENT_HASH_CHUNK	512
 /* Save the resume state at most this often while receiving. */
 #define TORRENT_SAVE_MS		2000
+/* Peers unchoked for what they give, plus one optimistic slot. */
+#define TORRENT_UNCHOKE_SLOTS	8
+/* Re-choose them every 10 s; rotate the optimistic one every 30 s. */
+#define TORRENT_CHOKE_MS	10000
+#define TORRENT_OPTIMISTIC_MS	30000
 /* Duplicate requests one peer may get in the endgame. */
 #define TORRENT_ENDGAME_DUPS	8
 /* Addresses we keep (from links, options and peer exchange). */
@@ -300,6 +305,7 @@ torrent_peer_attach(struct torrent *t, struct peer *p)
 		t->peers = p;
 		t->npeers++;
 		p->attached = 1;
+		p->attached_once = 1;
 		p->t = t;
 	}
 	memset(&hs, 0, sizeof hs);
@@ -449,6 +455,8 @@ torrent_peer_detach(struct torrent *t, struct peer *p)
 	}
 	torrent_release_asked(t, p);
 	torrent_pex_changed(t);
+	if (!t->stopping && p->attached_once && !p->am_choking)
+		t->rechoke_soon = 1;
 	if (p->got_handshake)
 		torrent_avail_add(t, p, -1);
 	if (t->meta_state != NULL && p->meta_asked > 0) {
@@ -1172,16 +1180,95 @@ torrent_got_cancel(struct torrent *t, struct peer *p,
 	}
 }
 
-/* Choking: for now every interested peer is unchoked. */
+/*
+ * Choking (BEP 3, PROTOCOL.md B 2.3). Up to TORRENT_UNCHOKE_SLOTS
+ * interested peers are unchoked for what they give: a downloader keeps
+ * those it downloads from fastest; a node that has everything serves in
+ * turn those it has sent the least to lately, so distinct pieces spread.
+ * One more slot goes round the others every 30 s (the optimistic unchoke),
+ * so newcomers get a start. With no more interested peers than slots,
+ * every one is unchoked and nothing waits for a timer.
+ */
+static void
+torrent_set_choke(struct torrent *t, struct peer *p, int choke)
+{
+	size_t	i;
+
+	if (p->am_choking == choke)
+		return;
+	p->am_choking = choke;
+	if (choke) {
+		wire_put_choke(&p->out);
+		/* Fast extension: every pending request gets its reject. */
+		for (i = 0; p->fast && i < p->nwants; i++)
+			wire_put_reject(&p->out, p->wants[i].piece,
+			    p->wants[i].begin, p->wants[i].length);
+		p->nwants = 0;
+	} else
+		wire_put_unchoke(&p->out);
+	engine_mark_dirty(t->e, p);
+}
+
+static int
+torrent_choke_cmp(const void *a, const void *b)
+{
+	const struct peer	*x = *(const struct peer *const *)a;
+	const struct peer	*y = *(const struct peer *const *)b;
+
+	return (x->choke_score < y->choke_score ? 1 :
+	    x->choke_score > y->choke_score ? -1 : 0);
+}
+
+static void
+torrent_rechoke(struct torrent *t, int rotate_optimistic)
+{
+	struct peer	*p, **v;
+	uint64_t	 now = engine_now(t->e);
+	unsigned	 n = 0, i, slots = TORRENT_UNCHOKE_SLOTS;
+	int		 seeding = t->storage != NULL &&
+			    storage_complete(t->storage);
+
+	if (t->storage == NULL)
+		return;
+	v = xreallocarray(NULL, t->npeers + 1, sizeof *v);
+	for (p = t->peers; p != NULL; p = p->next) {
+		if (!p->closing && p->got_handshake && p->peer_interested)
+			v[n++] = p;
+		else if (!p->closing && p->got_handshake)
+			torrent_set_choke(t, p, 1);
+	}
+	if (n <= slots + 1) {
+		for (i = 0; i < n; i++)
+			torrent_set_choke(t, v[i], 0);
+		free(v);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		p = v[i];
+		if (seeding)	/* The least served lately first. */
+			p->choke_score = -peer_rate_get(&p->up_rate, now) -
+			    (double)(p->up_bytes % 1000003) / 1e12;
+		else
+			p->choke_score = peer_rate_get(&p->down_rate, now);
+	}
+	qsort(v, n, sizeof *v, torrent_choke_cmp);
+	if (rotate_optimistic || t->optimistic == 0) {
+		/* A random one of those left out, for the next 30 s. */
+		t->optimistic = v[slots + (uint32_t)random() %
+		    (n - slots)]->serial;
+	}
+	for (i = 0; i < n; i++)
+		torrent_set_choke(t, v[i], !(i < slots ||
+		    v[i]->serial == t->optimistic));
+	free(v);
+}
+
 static void
 torrent_got_interest(struct torrent *t, struct peer *p, int interested)
 {
 	p->peer_interested = interested;
-	if (interested && p->am_choking && t->storage != NULL) {
-		p->am_choking = 0;
-		wire_put_unchoke(&p->out);
-		engine_mark_dirty(t->e, p);
-	}
+	/* Slots free: unchoke now; else it waits for the next round. */
+	torrent_rechoke(t, 0);
 }
 
 /* Metadata (BEP 9). */
@@ -1848,6 +1935,7 @@ torrent_storage_ready(void *arg, struct storage *s)
 		torrent_update_interest(t, p);
 		engine_mark_dirty(t->e, p);
 	}
+	torrent_rechoke(t, 0);
 }
 
 static void
@@ -2033,6 +2121,14 @@ torrent_tick(struct torrent *t, uint64_t now)
 		return;
 	if (t->pex_dirty)
 		torrent_pex_send(t);
+	if (now - t->last_choke_ms >= TORRENT_CHOKE_MS || t->rechoke_soon) {
+		t->rechoke_soon = 0;
+		t->last_choke_ms = now;
+		torrent_rechoke(t, now - t->last_optimistic_ms >=
+		    TORRENT_OPTIMISTIC_MS);
+		if (now - t->last_optimistic_ms >= TORRENT_OPTIMISTIC_MS)
+			t->last_optimistic_ms = now;
+	}
 	/* Dial static peers we are not connected to. */
 	for (i = 0; i < t->naddrs; i++) {
 		struct torrent_addr *a = &t->addrs[i];

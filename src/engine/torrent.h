@@ -123,6 +123,10 @@ struct torrent {
 	struct peer_rate	 down_rate;
 	struct peer_rate	 up_rate;
 	uint64_t		 last_save_ms;
+	uint64_t		 last_choke_ms;
+	uint64_t		 last_optimistic_ms;
+	uint32_t		 optimistic;	/* Serial of the optimistic unchoke. */
+	int			 rechoke_soon;	/* An unchoked peer left. */
 };
 
 struct torrent	*torrent_new_send(struct engine *, const char *, int,
