@@ -175,6 +175,8 @@ engine_tick(uv_timer_t *h)
 	struct peer	*p, *next;
 	uint64_t	 now = engine_now(e);
 
+	if (e->stopping)
+		return;		/* Nothing new once stopping (no redials). */
 	for (p = e->pending; p != NULL; p = next) {
 		next = p->next;
 		peer_tick(p, now);

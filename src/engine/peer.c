@@ -146,9 +146,11 @@ peer_close(struct peer *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	xvasprintf(&p->close_reason, fmt, ap);
 	va_end(ap);
-	log_info("%s%speer %s%s%s: %s", p->t != NULL ? p->t->name : "",
-	    p->t != NULL ? ": " : "", p->addr, p->node_short[0] != '\0' ?
-	    " node " : "", p->node_short, p->close_reason);
+	log_info("%s%speer %s%s%s: %s (sent %llu, received %llu bytes)",
+	    p->t != NULL ? p->t->name : "", p->t != NULL ? ": " : "", p->addr,
+	    p->node_short[0] != '\0' ? " node " : "", p->node_short,
+	    p->close_reason, (unsigned long long)p->up_bytes,
+	    (unsigned long long)p->down_bytes);
 	if (!p->attached)
 		peer_list_remove(&p->e->pending, p);
 	if (p->t != NULL) {
@@ -532,9 +534,12 @@ struct peer *
 peer_connect(struct engine *e, struct torrent *t, const struct sockaddr *sa,
     const uint8_t *pin)
 {
-	struct peer	*p = peer_new(e);
+	struct peer	*p;
 	int		 r;
 
+	if (e->stopping)
+		return (NULL);
+	p = peer_new(e);
 	p->outgoing = 1;
 	p->t = t;		/* Not attached until TLS is up. */
 	peer_set_addr(p, sa);

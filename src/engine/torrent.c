@@ -44,6 +44,8 @@
 #define TORRENT_HASH_CHUNK	512
 /* Save the resume state at most this often while receiving. */
 #define TORRENT_SAVE_MS		2000
+/* Memory for pieces being received, at most. */
+#define TORRENT_INFLIGHT_BYTES	(256U * 1024 * 1024)
 /* Peers unchoked for what they give, plus one optimistic slot. */
 #define TORRENT_UNCHOKE_SLOTS	8
 /* Re-choose them every 10 s; rotate the optimistic one every 30 s. */
@@ -815,9 +817,19 @@ torrent_request_more(struct torrent *t, struct peer *p)
 			torrent_ask(t, p, dp, b);
 		}
 	}
-	/* Then new pieces: the rarest this peer has, ties at random. */
-	limit = (uint32_t)(depth * MERKLE_BLOCK / t->m.piece_length) + 4;
-	while (p->nasked < depth && t->ndownloading < limit + 4) {
+	/*
+	 * Then new pieces: the rarest this peer has, ties at random. Pieces
+	 * in progress are bounded by memory, and leave room for every peer:
+	 * one fast peer holding many small pieces must not keep a second
+	 * source from starting any.
+	 */
+	limit = (uint32_t)(depth * MERKLE_BLOCK / t->m.piece_length) + 8 +
+	    4 * t->npeers;
+	if (limit > TORRENT_INFLIGHT_BYTES / t->m.piece_length)
+		limit = TORRENT_INFLIGHT_BYTES / t->m.piece_length;
+	if (limit < 8)
+		limit = 8;
+	while (p->nasked < depth && t->ndownloading < limit) {
 		if ((idx = torrent_pick(t, p, have)) == UINT32_MAX) {
 			torrent_endgame(t, p, depth);
 			break;
@@ -1095,16 +1107,33 @@ torrent_request_all(struct torrent *t)
 	}
 }
 
+/*
+ * Serve every peer with requests waiting, starting each time one further
+ * along the list: under an upload limit the tokens go round instead of
+ * to whichever peer comes first.
+ */
 void
 torrent_serve_all(struct torrent *t)
 {
-	struct peer	*p, *next;
+	struct peer	*p, **v;
+	unsigned	 n = 0, i;
 
-	for (p = t->peers; p != NULL; p = next) {
-		next = p->next;
-		if (p->nwants > 0 && !p->closing)
+	v = xreallocarray(NULL, t->npeers + 1, sizeof *v);
+	for (p = t->peers; p != NULL && n < t->npeers; p = p->next) {
+		if (p->nwants > 0 && !p->closing) {
+			peer_ref(p);
+			v[n++] = p;
+		}
+	}
+	t->serve_turn++;
+	for (i = 0; i < n; i++) {
+		p = v[(i + t->serve_turn) % n];
+		if (!p->closing && p->t == t)
 			torrent_serve(t, p);
 	}
+	for (i = 0; i < n; i++)
+		peer_unref(v[i]);
+	free(v);
 }
 
 void
@@ -2117,7 +2146,8 @@ torrent_tick(struct torrent *t, uint64_t now)
 	size_t		 i;
 	char		 addr[64];
 
-	if (t->state == TORRENT_FAILED || t->state == TORRENT_MAKING)
+	if (t->state == TORRENT_FAILED || t->state == TORRENT_MAKING ||
+	    t->stopping)
 		return;
 	if (t->pex_dirty)
 		torrent_pex_send(t);

@@ -127,6 +127,7 @@ struct torrent {
 	uint64_t		 last_optimistic_ms;
 	uint32_t		 optimistic;	/* Serial of the optimistic unchoke. */
 	int			 rechoke_soon;	/* An unchoked peer left. */
+	unsigned		 serve_turn;	/* Round-robin start for serving. */
 };
 
 struct torrent	*torrent_new_send(struct engine *, const char *, int,

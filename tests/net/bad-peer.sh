@@ -11,100 +11,12 @@
 # is started first (its link gives the port the OS chose), then stopped
 # with SIGSTOP until the bad peer has had its turn, then continued.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "$SRCDIR/tests/net/netlib.sh"
 
 need "$PY" python3
 
 # shellcheck disable=SC2034
 TEST_TIMEOUT=60
-
-# No test may touch the real home folder.
-HOME=$T/home
-export HOME
-unset XDG_STATE_HOME XDG_CONFIG_HOME
-
-# ---- processes ----
-# Every process the script starts goes into PIDS and is stopped by its PID
-# when the script ends, however it ends.
-PIDS=
-
-# alive PID: the process is running (not gone, not a zombie).
-alive() {
-	local s
-	s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-	case $s in
-	Z*) return 1 ;;
-	esac
-	return 0
-}
-
-# stop PID: SIGTERM, up to 10 s to go, then SIGKILL; reaps it and
-# returns its exit status. It is forgotten: the cleanup leaves it alone.
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	wait_for 10 gone "$1" || kill -KILL "$1" 2>/dev/null
-	forget "$1"
-	wait "$1" 2>/dev/null
-}
-
-# forget PID: take PID off the list (it has ended and been reaped).
-forget() {
-	# shellcheck disable=SC2086
-	PIDS=$(printf '%s\n' $PIDS | grep -vx "$1")
-}
-
-# gone PID: the process has ended.
-gone() {
-	! alive "$1"
-}
-
-net_cleanup() {
-	local p
-	for p in $PIDS; do
-		stop "$p"
-	done
-	_lib_cleanup
-}
-trap net_cleanup EXIT
-
-# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds (0) or
-# SECONDS have passed (1).
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.05
-	done
-	return 0
-}
-
-# A stopped process ignores SIGTERM until continued: continue it first.
-FROZEN=
-net_cleanup_frozen() {
-	[ -n "$FROZEN" ] && kill -CONT "$FROZEN" 2>/dev/null
-	net_cleanup
-}
-trap net_cleanup_frozen EXIT
-
-# has_line FILE: FILE holds at least one whole line.
-has_line() {
-	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge 1 ]
-}
-
-# line_or_gone FILE PID: FILE has a line, or PID has ended.
-line_or_gone() {
-	has_line "$1" || ! alive "$2"
-}
-
-# has FILE REGEX: FILE has a line matching REGEX (grep -E).
-has() {
-	grep -Eq "$2" "$1" 2>/dev/null
-}
-
-# has_or_gone FILE REGEX PID: FILE has such a line, or PID has ended.
-has_or_gone() {
-	has "$1" "$2" || ! alive "$3"
-}
 
 # ---- the bad peer ----
 cat >"$T/badpeer.py" <<'PYEOF'
@@ -264,23 +176,16 @@ PYEOF
 
 # ---- nodes ----
 for n in snd rcv bad; do
-	run "$SHOAL" init --state-dir "$T/$n" --name "$n" -c "$T/$n/shoal.conf"
-	status_is "init $n" 0
-	eval "ID_$n=\$OUT"
+	init_node "$n"
 done
 # shellcheck disable=SC2154
 diag "sender $ID_snd, receiver $ID_rcv, bad peer $ID_bad"
 
-# start_send DIR TAG: start "shoal send DIR" for the receiver, wait for
+# send_frozen DIR TAG: start "shoal send DIR" for the receiver, wait for
 # its link, and freeze it. Sets SPID (timeout's), SHOAL_PID, LINK, BTMH.
-start_send() {
-	timeout -k 5 300 "$SHOAL" send "$1" --listen 127.0.0.1:0 \
-	    --allow "$ID_rcv" --state-dir "$T/snd" >"$T/$2-send.out" \
-	    2>"$T/$2-send.err" </dev/null &
-	SPID=$!
-	PIDS="$PIDS $SPID"
-	wait_for 60 line_or_gone "$T/$2-send.out" "$SPID"
-	LINK=$(head -n 1 "$T/$2-send.out")
+send_frozen() {
+	start_send "$T/$2-send" "$1" --listen 127.0.0.1:0 --allow "$ID_rcv" \
+	    --state-dir "$T/snd"
 	BTMH=$(printf '%s\n' "$LINK" | sed -n 's/.*urn:btmh:1220\([0-9a-f]\{64\}\).*/\1/p')
 	SHOAL_PID=$(pgrep -P "$SPID")
 	if [ -n "$SHOAL_PID" ] && kill -STOP "$SHOAL_PID"; then
@@ -299,11 +204,9 @@ thaw() {
 start_bad() {
 	run "$SHOAL" create "$1" -o "$T/$2.torrent" --mtime -q
 	status_is "$2: create makes send's torrent" 0
-	timeout -k 5 120 "$PY" "$T/badpeer.py" "$T/bad/node.crt" \
-	    "$T/bad/node.key" "$T/$2.torrent" "$T/$2-bad.log" 100 \
-	    2>"$T/$2-bad.err" </dev/null &
-	BPID=$!
-	PIDS="$PIDS $BPID"
+	spawn "$T/$2-bad" 120 "$PY" "$T/badpeer.py" "$T/bad/node.crt" \
+	    "$T/bad/node.key" "$T/$2.torrent" "$T/$2-bad.log" 100
+	BPID=$BGPID
 	wait_for 20 has_or_gone "$T/$2-bad.log" '^info ' "$BPID"
 	BPORT=$(sed -n 's/^listening //p' "$T/$2-bad.log")
 	[ -n "$BPORT" ]
@@ -316,38 +219,24 @@ start_bad() {
 # start_receive TAG: receive the link, with the bad peer as --peer and
 # info logs. Sets RPID (timeout's).
 start_receive() {
-	timeout -k 5 "$TEST_TIMEOUT" "$SHOAL" receive "$LINK" "$T/$1-dst" \
-	    --state-dir "$T/rcv" --peer "127.0.0.1:$BPORT" -v \
-	    >"$T/$1-rcv.out" 2>"$T/$1-rcv.err" </dev/null &
-	RPID=$!
-	PIDS="$PIDS $RPID"
+	spawn "$T/$1-rcv" "$TEST_TIMEOUT" "$SHOAL" receive "$LINK" \
+	    "$T/$1-dst" --state-dir "$T/rcv" --peer "127.0.0.1:$BPORT" -v
+	RPID=$BGPID
 }
 
 # finish_receive TAG: wait for the receiver; check it completed and the
 # folder is the sender's.
 finish_receive() {
 	local rc
-	wait_for "$TEST_TIMEOUT" gone "$RPID"
-	wait "$RPID" 2>/dev/null
+	reap "$RPID"
 	rc=$?
-	forget "$RPID"
 	is "$1: receive exits 0" "$rc" 0 || {
 		[ "$rc" -eq 124 ] && diag "(124: it timed out)"
 		grep -v '^receiving\|^starting' "$T/$1-rcv.err" | head -n 30 |
 		    sed 's/^/#   /'
 	}
 	is "$1: receive prints complete" "$(cat "$T/$1-rcv.out")" complete
-	(cd "$2" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum) \
-	    >"$T/$1-want.sums"
-	(cd "$T/$1-dst" 2>/dev/null && find . -path ./.shoal -prune -o \
-	    -type f -print0 | sort -z | xargs -0 -r sha256sum) >"$T/$1-got.sums"
-	if cmp -s "$T/$1-want.sums" "$T/$1-got.sums"; then
-		ok "$1: the folder arrived byte-identical"
-	else
-		not_ok "$1: the folder arrived byte-identical"
-		diff "$T/$1-want.sums" "$T/$1-got.sums" | grep '^[<>]' |
-		    head -n 10 | sed 's/^/#   /'
-	fi
+	same_tree "$1: the folder arrived byte-identical" "$2" "$T/$1-dst"
 }
 
 # ---- 1. random blocks: banned, and stays banned ----
@@ -359,7 +248,7 @@ mkdir "$A"
 for i in $(seq 1 120); do
 	gen "$A/f$i" $((i * 131 + 7))
 done
-start_send "$A" ban
+send_frozen "$A" ban
 start_bad "$A" ban
 run "$SHOAL" info --json "$T/ban.torrent"
 printf '%s\n' "$OUT" >"$T/ban.json"
@@ -406,7 +295,7 @@ B=$T/layers
 mkdir "$B"
 gen "$B/big.bin" $((8 * 1024 * 1024))
 gen "$B/small.txt" 3000
-start_send "$B" layers
+send_frozen "$B" layers
 start_bad "$B" layers
 start_receive layers
 wait_for 30 has_or_gone "$T/layers-bad.log" 'hash-reject' "$RPID"

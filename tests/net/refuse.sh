@@ -4,6 +4,7 @@
 # not start, a plain BitTorrent handshake gets nothing back, and a
 # receiver refuses a sender that is not the node its link names.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "$SRCDIR/tests/net/netlib.sh"
 
 need "$PY" python3
 
@@ -11,96 +12,18 @@ need "$PY" python3
 # shellcheck disable=SC2034
 TEST_TIMEOUT=30
 
-# No test may touch the real home folder.
-HOME=$T/home
-export HOME
-unset XDG_STATE_HOME XDG_CONFIG_HOME
-
-# ---- processes ----
-# Every process the script starts goes into PIDS and is stopped by its PID
-# when the script ends, however it ends.
-PIDS=
-
-# alive PID: the process is running (not gone, not a zombie).
-alive() {
-	local s
-	s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-	case $s in
-	Z*) return 1 ;;
-	esac
-	return 0
-}
-
-# stop PID: SIGTERM, up to 10 s to go, then SIGKILL; reaps it and
-# returns its exit status. It is forgotten: the cleanup leaves it alone.
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	wait_for 10 gone "$1" || kill -KILL "$1" 2>/dev/null
-	forget "$1"
-	wait "$1" 2>/dev/null
-}
-
-# forget PID: take PID off the list (it has ended and been reaped).
-forget() {
-	# shellcheck disable=SC2086
-	PIDS=$(printf '%s\n' $PIDS | grep -vx "$1")
-}
-
-# gone PID: the process has ended.
-gone() {
-	! alive "$1"
-}
-
-net_cleanup() {
-	local p
-	for p in $PIDS; do
-		stop "$p"
-	done
-	_lib_cleanup
-}
-trap net_cleanup EXIT
-
-# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds (0) or
-# SECONDS have passed (1).
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.05
-	done
-	return 0
-}
-
-# has_line FILE: FILE holds at least one whole line.
-has_line() {
-	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge 1 ]
-}
-
-# line_or_gone FILE PID: FILE has a line, or PID has ended.
-line_or_gone() {
-	has_line "$1" || ! alive "$2"
-}
-
-# start_send OUT ARGS...: start "shoal send" with ARGS in the background,
-# its stdout in OUT.out and stderr in OUT.err; sets SPID and LINK (empty
-# when no link came within 30 s).
-start_send() {
-	local out=$1
-	shift
-	timeout -k 5 120 "$SHOAL" send "$@" >"$out.out" 2>"$out.err" \
-	    </dev/null &
-	SPID=$!
-	PIDS="$PIDS $SPID"
-	wait_for 30 line_or_gone "$out.out" "$SPID"
-	LINK=$(head -n 1 "$out.out")
-}
-
-# no_files_outside DIR: DIR (if it was made at all) holds no regular file
-# or symlink outside DIR/.shoal.
+# no_files_outside DESC DIR: a test point that DIR (if it was made at
+# all) holds no regular file or symlink outside DIR/.shoal; what it holds
+# if not.
 no_files_outside() {
-	[ ! -e "$1" ] ||
-	    [ -z "$(find "$1" -path "$1/.shoal" -prune -o ! -type d -print 2>&1)" ]
+	if [ ! -e "$2" ] || [ -z "$(find "$2" -path "$2/.shoal" -prune -o \
+	    ! -type d -print 2>&1)" ]; then
+		ok "$1"
+		return 0
+	fi
+	not_ok "$1"
+	find "$2" | head -n 20 | sed 's/^/#   /'
+	return 1
 }
 
 # ---- the folder and three nodes ----
@@ -111,9 +34,7 @@ mkdir "$S" || bail "cannot make $S"
 { gen "$S/a.bin" 200000 && gen "$S/b.txt" 1000 && : >"$S/empty"; } ||
     bail "cannot write the folder"
 for n in snd rcv other; do
-	run "$SHOAL" init --state-dir "$T/$n" --name "$n" -c "$T/$n/shoal.conf"
-	status_is "init $n" 0
-	eval "ID_$n=\$OUT"
+	init_node "$n"
 done
 # shellcheck disable=SC2154
 diag "sender $ID_snd, receiver $ID_rcv, other $ID_other"
@@ -132,27 +53,19 @@ unlike "a receiver not allowed: no complete on stdout" "$OUT" complete
 wait_for 10 grep -q "is not allowed for share" "$T/a.err"
 like "the sender logs the refused node by ID and the share by name" \
     "$(cat "$T/a.err")" "node $ID_rcv is not allowed for share share"
-if no_files_outside "$D"; then
-	ok "a receiver not allowed: no file outside .shoal"
-else
-	not_ok "a receiver not allowed: no file outside .shoal"
-	find "$D" | head -n 20 | sed 's/^/#   /'
-fi
+no_files_outside "a receiver not allowed: no file outside .shoal" "$D"
 is "a receiver not allowed: nothing but (empty) folders under it" \
     "$(find "$D" ! -type d 2>/dev/null | head -n 10)" ""
 
 # The allowed node is served by the same sender.
 run "$SHOAL" receive "$LINK" "$T/dst-other" --state-dir "$T/other"
 status_is "the allowed node, right after: receive exits 0" 0
-is "the allowed node gets the folder" \
-    "$(cd "$T/dst-other" 2>/dev/null && find . -path ./.shoal -prune -o -type f -print0 |
-        sort -z | xargs -0 -r sha256sum)" \
-    "$(cd "$S" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)"
+same_tree "the allowed node gets the folder" "$S" "$T/dst-other"
 
 # ---- (c) a plain BitTorrent handshake on the sender's port ----
 # The 20-byte hash in a v2 handshake is the v2 info-hash truncated.
 IH=$(printf '%s\n' "$LINK" | sed -n 's/.*urn:btmh:1220\([0-9a-f]\{40\}\).*/\1/p')
-PORT=$(printf '%s\n' "$LINK" | sed -n 's/.*x\.pe=127\.0\.0\.1:\([0-9]*\).*/\1/p')
+PORT=$(link_port "$LINK")
 is "the link names a port and a v2 hash" "${#IH}:${PORT:+port}" "40:port"
 "$PY" - 127.0.0.1 "$PORT" "$IH" >"$T/plain.json" 2>"$T/plain.err" <<'PYEOF'
 import json, socket, sys, time
@@ -223,12 +136,7 @@ like "a sender that is not the link's node: the message says so" "$ERR" \
     "not the node"
 like "a sender that is not the link's node: it names the real node" "$ERR" \
     "$ID_snd"
-if no_files_outside "$D"; then
-	ok "a sender that is not the link's node: no file outside .shoal"
-else
-	not_ok "a sender that is not the link's node: no file outside .shoal"
-	find "$D" | head -n 20 | sed 's/^/#   /'
-fi
+no_files_outside "a sender that is not the link's node: no file outside .shoal" "$D"
 # The same receiver with the true link is served: the refusal was the pin.
 run "$SHOAL" receive "$LINK" "$T/dst-d2" --state-dir "$T/rcv"
 status_is "the same receiver with the true link: receive exits 0" 0

@@ -7,6 +7,7 @@
 # found by watching the data land under the destination every 2 ms, and
 # the points actually reached are reported.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "$SRCDIR/tests/net/netlib.sh"
 
 need "$PY" python3
 
@@ -14,77 +15,6 @@ need "$PY" python3
 # suite.
 # shellcheck disable=SC2034
 TEST_TIMEOUT=90
-
-# No test may touch the real home folder.
-HOME=$T/home
-export HOME
-unset XDG_STATE_HOME XDG_CONFIG_HOME
-
-# ---- processes ----
-# Every process the script starts goes into PIDS and is stopped by its PID
-# when the script ends, however it ends.
-PIDS=
-
-# alive PID: the process is running (not gone, not a zombie).
-alive() {
-	local s
-	s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-	case $s in
-	Z*) return 1 ;;
-	esac
-	return 0
-}
-
-# stop PID: SIGTERM, up to 10 s to go, then SIGKILL; reaps it and
-# returns its exit status. It is forgotten: the cleanup leaves it alone.
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	wait_for 10 gone "$1" || kill -KILL "$1" 2>/dev/null
-	forget "$1"
-	wait "$1" 2>/dev/null
-}
-
-# forget PID: take PID off the list (it has ended and been reaped).
-forget() {
-	# shellcheck disable=SC2086
-	PIDS=$(printf '%s\n' $PIDS | grep -vx "$1")
-}
-
-# gone PID: the process has ended.
-gone() {
-	! alive "$1"
-}
-
-net_cleanup() {
-	local p
-	for p in $PIDS; do
-		stop "$p"
-	done
-	_lib_cleanup
-}
-trap net_cleanup EXIT
-
-# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds (0) or
-# SECONDS have passed (1).
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.05
-	done
-	return 0
-}
-
-# has_line FILE: FILE holds at least one whole line.
-has_line() {
-	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge 1 ]
-}
-
-# line_or_gone FILE PID: FILE has a line, or PID has ended.
-line_or_gone() {
-	has_line "$1" || ! alive "$2"
-}
 
 # ---- the folder: 400 MiB in all ----
 # Mostly files at the top: the finishing of many files in sub-folders is
@@ -106,7 +36,7 @@ for name, size in (("big-200M.bin", 200 << 20), ("a-100M.bin", 100 << 20),
             size -= n
     os.utime(os.path.join(root, name), (1500000000, 1500000000))
 PYEOF
-SIZE=$(cd "$S" && find . -type f -printf '%s\n' | awk '{ n += $1 } END { print n }')
+SIZE=$(folder_size "$S")
 diag "folder: $SIZE bytes"
 
 # on_disk DIR: bytes of verified data under DIR: the blocks the partial
@@ -157,22 +87,6 @@ on_disk() {
 	"$PY" "$T/disk.py" measure "$1"
 }
 
-# last_json FILE KEY: KEY of the last whole JSON object in FILE (0 if none).
-last_json() {
-	"$PY" - "$1" "$2" <<'PYEOF'
-import json, sys
-v = 0
-for line in open(sys.argv[1]):
-    try:
-        d = json.loads(line)
-    except ValueError:
-        continue
-    if isinstance(d, dict):
-        v = d.get(sys.argv[2], v)
-print(v)
-PYEOF
-}
-
 # pct N: N as a percentage of the folder, one decimal.
 pct() {
 	awk -v n="$1" -v s="$SIZE" 'BEGIN { printf "%.1f%%", 100 * n / s }'
@@ -188,29 +102,13 @@ in_place_ok() {
 	return $bad
 }
 
-# link_or_gone FILE PID: FILE has a magnet link, or PID has ended.
-link_or_gone() {
-	grep -q '^magnet:' "$1" 2>/dev/null || ! alive "$2"
-}
-
-# more_lines FILE N: FILE has at least N lines.
-more_lines() {
-	[ "$(wc -l <"$1")" -ge "$2" ]
-}
-
 # ---- identities and the sender ----
-run "$SHOAL" init --state-dir "$T/snd" --name sender -c "$T/snd/shoal.conf"
-status_is "init the sender" 0
-run "$SHOAL" init --state-dir "$T/rcv" --name receiver -c "$T/rcv/shoal.conf"
-status_is "init the receiver" 0
-RCV_ID=$OUT
-timeout -k 5 300 "$SHOAL" send "$S" --listen 127.0.0.1:0 --allow "$RCV_ID" \
-    --state-dir "$T/snd" --json >"$T/send.out" 2>"$T/send.err" </dev/null &
-SPID=$!
-PIDS="$PIDS $SPID"
+init_node snd sender
+init_node rcv receiver
 # With --json the link comes among the JSON objects, once hashing is done.
-wait_for 60 link_or_gone "$T/send.out" "$SPID"
-LINK=$(grep -m 1 '^magnet:' "$T/send.out")
+# shellcheck disable=SC2154
+start_send "$T/send" "$S" --listen 127.0.0.1:0 --allow "$ID_rcv" \
+    --state-dir "$T/snd" --json
 like "send prints the link" "$LINK" "magnet:?xt=urn:btmh:1220" ||
     bail "no link: $(cat "$T/send.err")"
 
@@ -219,17 +117,10 @@ D=$T/dst
 # start_receive N: receive run N in the background, --json output in
 # $T/runN.out; sets RT (its timeout wrapper) and RPID (shoal itself).
 start_receive() {
-	timeout -k 5 "$TEST_TIMEOUT" "$SHOAL" receive "$LINK" "$D" \
-	    --state-dir "$T/rcv" --json >"$T/run$1.out" 2>"$T/run$1.err" \
-	    </dev/null &
-	RT=$!
-	PIDS="$PIDS $RT"
-	RPID=
-	wait_for 10 child_of "$RT"
-	RPID=$(pgrep -P "$RT")
-}
-child_of() {
-	pgrep -P "$1" >/dev/null
+	spawn "$T/run$1" "$TEST_TIMEOUT" "$SHOAL" receive "$LINK" "$D" \
+	    --state-dir "$T/rcv" --json
+	RT=$BGPID
+	RPID=$(child "$RT")
 }
 
 TOTAL_JSON=0	# the sum of each run's last "downloaded"
@@ -252,9 +143,8 @@ for plan in 10 40 70; do
 	[ "$want" -lt "$floor" ] && want=$floor
 	read -r what at < <("$PY" "$T/disk.py" watch "$D" "$RPID" "$want" 60)
 	if [ "$what" = killed ] || [ "$what" = exited ]; then
-		wait "$RT" 2>/dev/null
+		reap "$RT"
 		rc=$?
-		forget "$RT"
 	else
 		stop "$RT"
 		rc=$?
@@ -291,10 +181,8 @@ pass_if "at least two kills mid-transfer ($KILLS)" $?
 n=$((n + 1))
 kept=$(on_disk "$D")
 start_receive $n
-wait_for "$TEST_TIMEOUT" gone "$RT"
-wait "$RT" 2>/dev/null
+reap "$RT"
 rc=$?
-forget "$RT"
 is "the last run exits 0" "$rc" 0 || diag_file "$T/run$n.err" stderr
 is "the last run prints complete" "$(tail -n 1 "$T/run$n.out")" complete
 dl=$(last_json "$T/run$n.out" downloaded)
@@ -305,17 +193,7 @@ is "the last JSON object: have == size" \
     "$(last_json "$T/run$n.out" have)" "$SIZE"
 
 # ---- the result ----
-(cd "$S" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum) \
-    >"$T/want.sums"
-(cd "$D" 2>/dev/null && find . -path ./.shoal -prune -o -type f -print0 |
-    sort -z | xargs -0 -r sha256sum) >"$T/got.sums"
-if cmp -s "$T/want.sums" "$T/got.sums"; then
-	ok "the folder arrived byte-identical"
-else
-	not_ok "the folder arrived byte-identical"
-	diff "$T/want.sums" "$T/got.sums" | grep '^[<>]' | head -n 20 |
-	    sed 's/^/#   /'
-fi
+same_tree "the folder arrived byte-identical" "$S" "$D"
 is "every file kept its mtime" \
     "$(cd "$D" 2>/dev/null && find . -path ./.shoal -prune -o -type f -print0 |
         xargs -0 -r stat -c %Y | sort | uniq -c | awk '{ print $1, $2 }')" \

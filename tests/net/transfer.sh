@@ -5,83 +5,13 @@
 # modes and mtimes; "receive --json" prints one JSON object a line, the
 # last one complete.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "$SRCDIR/tests/net/netlib.sh"
 
 need "$PY" python3
 
 # A transfer takes a few seconds; a stuck one must not hold the suite.
 # shellcheck disable=SC2034
 TEST_TIMEOUT=60
-
-# No test may touch the real home folder.
-HOME=$T/home
-export HOME
-unset XDG_STATE_HOME XDG_CONFIG_HOME
-
-# ---- processes ----
-# Every process the script starts goes into PIDS and is stopped by its PID
-# when the script ends, however it ends.
-PIDS=
-
-# alive PID: the process is running (not gone, not a zombie).
-alive() {
-	local s
-	s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-	case $s in
-	Z*) return 1 ;;
-	esac
-	return 0
-}
-
-# stop PID: SIGTERM, up to 10 s to go, then SIGKILL; reaps it and
-# returns its exit status. It is forgotten: the cleanup leaves it alone.
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	wait_for 10 gone "$1" || kill -KILL "$1" 2>/dev/null
-	forget "$1"
-	wait "$1" 2>/dev/null
-}
-
-# forget PID: take PID off the list (it has ended and been reaped).
-forget() {
-	# shellcheck disable=SC2086
-	PIDS=$(printf '%s\n' $PIDS | grep -vx "$1")
-}
-
-# gone PID: the process has ended.
-gone() {
-	! alive "$1"
-}
-
-net_cleanup() {
-	local p
-	for p in $PIDS; do
-		stop "$p"
-	done
-	_lib_cleanup
-}
-trap net_cleanup EXIT
-
-# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds (0) or
-# SECONDS have passed (1).
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.05
-	done
-	return 0
-}
-
-# has_line FILE: FILE holds at least one whole line.
-has_line() {
-	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge 1 ]
-}
-
-# line_or_gone FILE PID: FILE has a line, or PID has ended.
-line_or_gone() {
-	has_line "$1" || ! alive "$2"
-}
 
 # ---- the folder ----
 S=$T/share
@@ -119,37 +49,30 @@ os.symlink("bin/tool.sh", os.path.join(root, "tool-link"))
 os.symlink("../bin/not-a-tool", os.path.join(root, "small/side-link"))
 EOF
 NFILES=$(cd "$S" && find . -type f | wc -l)
-SIZE=$(cd "$S" && find . -type f -printf '%s\n' | awk '{ n += $1 } END { print n }')
+SIZE=$(folder_size "$S")
 is "the folder has 1,000 small files, the big one, 2 empty and 2 in bin" \
     "$NFILES" 1005
 diag "folder: $NFILES files, $SIZE bytes"
 
 # ---- identities ----
-run "$SHOAL" init --state-dir "$T/snd" --name sender -c "$T/snd/shoal.conf"
-status_is "init the sender" 0
-SND_ID=$OUT
-run "$SHOAL" init --state-dir "$T/rcv" --name receiver -c "$T/rcv/shoal.conf"
-status_is "init the receiver" 0
-RCV_ID=$OUT
+init_node snd sender
+init_node rcv receiver
 
 # ---- send ----
-timeout -k 5 300 "$SHOAL" send "$S" --listen 127.0.0.1:0 \
-    --allow "$RCV_ID" --state-dir "$T/snd" >"$T/send.out" \
-    2>"$T/send.err" </dev/null &
-SPID=$!
-PIDS="$PIDS $SPID"
 t0=$(date +%s)
-wait_for 60 line_or_gone "$T/send.out" "$SPID"
+# shellcheck disable=SC2154
+start_send "$T/send" "$S" --listen 127.0.0.1:0 --allow "$ID_rcv" \
+    --state-dir "$T/snd"
 has_line "$T/send.out"
 pass_if "send prints a line once the folder is hashed" $? ||
     diag_file "$T/send.err" "send's stderr"
-LINK=$(head -n 1 "$T/send.out")
 diag "link after $(($(date +%s) - t0)) s: $LINK"
 like "the link is a magnet with a v2 hash" "$LINK" "magnet:?xt=urn:btmh:1220"
 like "the link names the sender's address" "$LINK" "&x.pe=127.0.0.1:"
-like "the link names the sender's node" "$LINK" "&x.node=$SND_ID"
+# shellcheck disable=SC2154
+like "the link names the sender's node" "$LINK" "&x.node=$ID_snd"
 like "the link names the folder" "$LINK" "&dn=share"
-PORT=$(printf '%s\n' "$LINK" | sed -n 's/.*x\.pe=127\.0\.0\.1:\([0-9]*\).*/\1/p')
+PORT=$(link_port "$LINK")
 [ -n "$PORT" ] && [ "$PORT" -gt 0 ]
 pass_if "the port is one the OS chose ($PORT)" $?
 
@@ -170,8 +93,7 @@ listing() {
 		cd "$2" || exit 1
 		case $1 in
 		sums)
-			find . -path ./.shoal -prune -o -type f -print0 |
-			    sort -z | xargs -0 -r sha256sum
+			sums .
 			;;
 		stat)
 			find . -path ./.shoal -prune -o -type f -print0 |
@@ -197,15 +119,7 @@ done
 
 # same DESC KIND: the listings of KIND agree; the first differences if not.
 same() {
-	if cmp -s "$T/want.$2" "$T/got.$2"; then
-		ok "$1"
-		return 0
-	fi
-	not_ok "$1"
-	diag "differences (< sent, > received):"
-	diff "$T/want.$2" "$T/got.$2" | grep '^[<>]' | head -n 20 |
-	    sed 's/^/#   /'
-	return 1
+	same_listing "$1" "$T/want.$2" "$T/got.$2"
 }
 same "every file arrived under its path with the same SHA-256" sums
 is "as many files as were sent" "$(wc -l <"$T/got.sums")" "$NFILES"
@@ -270,8 +184,8 @@ pass_if "downloaded is at most 1% over the folder's size" $? ||
 is "receive --json prints no progress line on stderr" \
     "$(grep -c '100.0%' "$T/err")" 0
 listing sums "$D2" >"$T/got2.sums"
-cmp -s "$T/want.sums" "$T/got2.sums"
-pass_if "the --json copy is byte-identical too" $?
+same_listing "the --json copy is byte-identical too" "$T/want.sums" \
+    "$T/got2.sums"
 
 # ---- the sender stops cleanly ----
 stop "$SPID"
