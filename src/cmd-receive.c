@@ -20,7 +20,7 @@ static int	cmd_receive_exec(const struct cmd_entry *, int, char **);
 const struct cmd_entry cmd_receive_entry = {
 	.name = "receive",
 	.args = N_("LINK DIR [--peer ADDR:PORT]... [--listen ADDR:PORT] "
-	    "[--stay] [--upload-limit RATE] [--download-limit RATE] "
+	    "[--stay] [--upload-limit RATE] [--download-limit RATE] [--lsd] "
 	    "[--state-dir DIR] [--json] [-q] [-v]"),
 	.help = N_("fetch a share into a folder; exit 0 when it is complete"),
 	.exec = cmd_receive_exec,
@@ -42,6 +42,7 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 		    RUN_OPT_UPLOAD_LIMIT },
 		{ "download-limit", required_argument, NULL,
 		    RUN_OPT_DOWNLOAD_LIMIT },
+		{ "lsd", no_argument, NULL, RUN_OPT_LSD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};

@@ -22,8 +22,8 @@ static int	cmd_send_exec(const struct cmd_entry *, int, char **);
 const struct cmd_entry cmd_send_entry = {
 	.name = "send",
 	.args = N_("DIR [--listen ADDR:PORT] (--allow NODEID... | "
-	    "--ca CA.crt | --open) [--upload-limit RATE] [--state-dir DIR] "
-	    "[--json] [-q] [-v]"),
+	    "--ca CA.crt | --open) [--upload-limit RATE] [--lsd] "
+	    "[--state-dir DIR] [--json] [-q] [-v]"),
 	.help = N_("share a folder now: print its link and serve it"),
 	.exec = cmd_send_exec,
 };
@@ -48,6 +48,7 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 		    RUN_OPT_UPLOAD_LIMIT },
 		{ "download-limit", required_argument, NULL,
 		    RUN_OPT_DOWNLOAD_LIMIT },
+		{ "lsd", no_argument, NULL, RUN_OPT_LSD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};

@@ -253,6 +253,9 @@ run_common_option(struct run_common *rc, int ch, const char *arg)
 	case RUN_OPT_JSON:
 		rc->ro.json = 1;
 		return (1);
+	case RUN_OPT_LSD:
+		rc->lsd = 1;
+		return (1);
 	case 'q':
 		rc->ro.quiet = 1;
 		return (1);
@@ -293,6 +296,7 @@ run_main(struct run_common *rc, struct engine_config *cfg)
 	cfg->state_dir = state_dir;
 	cfg->upload_limit = rc->upload_limit;
 	cfg->download_limit = rc->download_limit;
+	cfg->lsd = rc->lsd;
 	run_block_signals();
 	if ((e = engine_new(cfg, &cause)) == NULL ||
 	    engine_start(e, &cause) != 0) {

@@ -28,6 +28,7 @@ struct run_opts {
 #define RUN_OPT_LOG_LEVEL	'L'
 #define RUN_OPT_UPLOAD_LIMIT	'U'
 #define RUN_OPT_DOWNLOAD_LIMIT	'D'
+#define RUN_OPT_LSD		'M'
 
 struct run_common {
 	const char	*state_dir;
@@ -35,6 +36,7 @@ struct run_common {
 	enum log_level	 level;
 	uint64_t	 upload_limit;
 	uint64_t	 download_limit;
+	int		 lsd;
 };
 
 void	run_common_init(struct run_common *);

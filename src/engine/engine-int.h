@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "identity.h"
+#include "lsd.h"
 #include "ratelimit.h"
 #include "peer.h"
 #include "tls.h"
@@ -58,6 +59,8 @@ struct engine {
 	int			 notify_fd;	/* eventfd for the front end. */
 
 	/* Upload limit: blocks wait for tokens; a timer brings them back. */
+	int			 want_lsd;
+	struct lsd		*lsd;
 	struct ratelimit	 up;
 	struct ratelimit	 down;	/* Requests wait for these tokens. */
 	uv_timer_t		 limit_timer;

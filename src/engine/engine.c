@@ -255,6 +255,8 @@ engine_begin_stop(struct engine *e)
 	log_debug("engine stopping");
 	while ((p = e->pending) != NULL)
 		peer_close(p, "shutting down");
+	lsd_close(e->lsd);
+	e->lsd = NULL;
 	if (e->listening)
 		uv_read_stop((uv_stream_t *)&e->listener);
 	e->stopping_torrents = 1;
@@ -391,6 +393,7 @@ engine_new(const struct engine_config *cfg, char **cause)
 	if (uv_loop_init(&e->loop) != 0)
 		fatalx("uv_loop_init failed");
 	ratelimit_init(&e->up, cfg->upload_limit, uv_now(&e->loop));
+	e->want_lsd = cfg->lsd;
 	ratelimit_init(&e->down, cfg->download_limit, uv_now(&e->loop));
 
 	for (i = 0; i < cfg->nshares; i++) {
@@ -452,6 +455,15 @@ engine_main(void *arg)
 	    ENGINE_SNAPSHOT_MS);
 	for (t = e->torrents; t != NULL; t = t->next)
 		torrent_start(t);
+	if (e->want_lsd && e->listening) {
+		char	*cause = NULL;
+
+		if ((e->lsd = lsd_new(e, &cause)) == NULL) {
+			log_warn("%s", cause);
+			free(cause);
+		} else
+			lsd_announce(e->lsd);
+	}
 	engine_wakeup(&e->wakeup);	/* A stop may have come early. */
 
 	uv_run(&e->loop, UV_RUN_DEFAULT);

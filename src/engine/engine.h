@@ -34,6 +34,7 @@ struct engine_config {
 	struct engine_share	*shares;
 	size_t			 nshares;
 	uint64_t		 upload_limit;	/* Bytes/s, 0: none. */
+	int			 lsd;		/* BEP 14 local discovery. */
 	uint64_t		 download_limit;
 };
 

@@ -2042,6 +2042,8 @@ torrent_made(void *arg, struct creator *c)
 	t->state = TORRENT_RUNNING;
 	log_info("%s: ready to send: %u pieces, %llu bytes", t->name,
 	    t->m.npieces, (unsigned long long)t->m.total_size);
+	if (t->e->lsd != NULL)
+		lsd_announce(t->e->lsd);
 	engine_notify(t->e);	/* The link can be printed now. */
 }
 
@@ -2137,6 +2139,28 @@ torrent_addr_connected(struct torrent *t, const struct torrent_addr *a)
 			return (1);
 	}
 	return (0);
+}
+
+/* A peer found on the LAN (BEP 14): dial it unless we know it already. */
+void
+torrent_add_local_addr(struct torrent *t, const char *text)
+{
+	size_t	i;
+
+	for (i = 0; i < t->naddrs; i++) {
+		if (strcmp(t->addrs[i].text, text) == 0) {
+			t->addrs[i].local = 1;
+			return;
+		}
+	}
+	if (t->naddrs >= TORRENT_MAX_ADDRS ||
+	    strcmp(text, t->e->listen_text) == 0)
+		return;
+	torrent_add_peer_addr(t, text);
+	if (t->naddrs > 0 && strcmp(t->addrs[t->naddrs - 1].text, text) == 0) {
+		t->addrs[t->naddrs - 1].local = 1;
+		log_info("%s: found %s on the local network", t->name, text);
+	}
 }
 
 void

@@ -55,6 +55,7 @@ struct torrent_addr {
 	unsigned		 failures;
 	int			 connected;
 	int			 pinned;	/* Must be the link's node. */
+	int			 local;		/* Found by LAN discovery. */
 	int			 banned;
 };
 
@@ -158,6 +159,8 @@ void		 torrent_request_all(struct torrent *);
 void		 torrent_serve_all(struct torrent *);
 void		 torrent_tick(struct torrent *, uint64_t);
 void		 torrent_add_peer_addr(struct torrent *, const char *);
+/* A peer found by local discovery (BEP 14). */
+void		 torrent_add_local_addr(struct torrent *, const char *);
 /* The set of peers changed: send PEX on the next tick. */
 void		 torrent_pex_changed(struct torrent *);
 
