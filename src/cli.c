@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "file.h"
 #include "i18n.h"
 #include "identity.h"
 #include "metainfo.h"
@@ -54,8 +55,6 @@ cli_write_file(const char *path, const void *data, size_t len, char **cause)
 {
 	char		*tmp;
 	int		 fd, saved;
-	const uint8_t	*p = data;
-	ssize_t		 n;
 
 	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) == -1) {
@@ -64,16 +63,7 @@ cli_write_file(const char *path, const void *data, size_t len, char **cause)
 		free(tmp);
 		return (-1);
 	}
-	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
+	if (file_write_sync(fd, data, len, 0644) != 0)
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;
@@ -271,8 +261,6 @@ int
 cli_write_new_file(const char *path, const void *data, size_t len,
     mode_t mode, char **cause)
 {
-	const uint8_t	*p = data;
-	ssize_t		 n;
 	int		 fd, saved;
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
@@ -281,18 +269,7 @@ cli_write_new_file(const char *path, const void *data, size_t len,
 		    strerror(errno));
 		return (-1);
 	}
-	if (fchmod(fd, mode) != 0)
-		goto fail;
-	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) != 0)
+	if (file_write_sync(fd, data, len, mode) != 0)
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;

@@ -30,6 +30,7 @@
 #include <openssl/x509v3.h>
 
 #include "i18n.h"
+#include "file.h"
 #include "identity.h"
 #include "xmalloc.h"
 
@@ -184,10 +185,8 @@ static int
 identity_write_file(const char *path, const void *data, size_t len,
     mode_t mode, int noclobber, char **cause)
 {
-	const uint8_t	*p = data;
 	struct stat	 sb;
 	char		*tmp;
-	ssize_t		 n;
 	int		 fd, saved;
 
 	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
@@ -197,18 +196,7 @@ identity_write_file(const char *path, const void *data, size_t len,
 		return (xfail(cause, _("cannot write %s: %s"), path,
 		    strerror(saved)));
 	}
-	if (fchmod(fd, mode) != 0)
-		goto fail;
-	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) != 0)
+	if (file_write_sync(fd, data, len, mode) != 0)
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;
