@@ -32,6 +32,13 @@ cli_error(const char *fmt, ...)
 }
 
 int
+cli_help(const struct cmd_entry *e)
+{
+	printf(_("usage: shoal %s %s\n"), e->name, _(e->args));
+	return (EXIT_DONE);
+}
+
+int
 cli_usage(const struct cmd_entry *e)
 {
 	fprintf(stderr, _("usage: shoal %s %s\n"), e->name, _(e->args));

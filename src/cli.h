@@ -35,6 +35,8 @@ extern const struct cmd_entry cmd_verify_entry;
 
 /* "shoal: <message>" on stderr. */
 void	cli_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Print the usage of a command to stdout (--help) and return EXIT_DONE. */
+int	cli_help(const struct cmd_entry *);
 /* Print the usage of a command to stderr and return EXIT_USAGE. */
 int	cli_usage(const struct cmd_entry *);
 /* Parse a piece size like "256K": power of two, 16 KiB to 128 MiB. */

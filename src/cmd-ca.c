@@ -234,10 +234,8 @@ cmd_ca_exec(const struct cmd_entry *self, int argc, char **argv)
 {
 	if (argc < 2)
 		return (cli_usage(self));
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		printf(_("usage: shoal %s %s\n"), self->name, _(self->args));
-		return (EXIT_DONE);
-	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return (cli_help(self));
 	if (strcmp(argv[1], "init") == 0)
 		return (cmd_ca_init(argc - 1, argv + 1));
 	if (strcmp(argv[1], "sign") == 0)

@@ -101,10 +101,8 @@ cmd_config_exec(const struct cmd_entry *self, int argc, char **argv)
 		return (cli_usage(self));
 	if (strcmp(argv[1], "check") == 0)
 		return (cmd_config_check(argc - 1, argv + 1));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf(_("usage: shoal %s %s\n"), self->name, _(self->args));
-		return (EXIT_DONE);
-	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return (cli_help(self));
 	cli_error(_("unknown config command \"%s\": use check"), argv[1]);
 	return (cli_usage(self));
 }

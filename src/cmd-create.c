@@ -131,9 +131,7 @@ cmd_create_exec(const struct cmd_entry *self, int argc, char **argv)
 			break;
 		case 'h':
 			free(trackers);
-			printf(_("usage: shoal %s %s\n"), self->name,
-			    _(self->args));
-			return (EXIT_DONE);
+			return (cli_help(self));
 		default:
 			free(trackers);
 			return (cli_usage(self));

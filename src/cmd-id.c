@@ -149,9 +149,7 @@ cmd_init_exec(const struct cmd_entry *self, int argc, char **argv)
 			config_opt = optarg;
 			break;
 		case 'h':
-			printf(_("usage: shoal %s %s\n"), self->name,
-			    _(self->args));
-			return (EXIT_DONE);
+			return (cli_help(self));
 		default:
 			return (cli_usage(self));
 		}
@@ -242,9 +240,7 @@ cmd_id_exec(const struct cmd_entry *self, int argc, char **argv)
 			want_short = 1;
 			break;
 		case 'h':
-			printf(_("usage: shoal %s %s\n"), self->name,
-			    _(self->args));
-			return (EXIT_DONE);
+			return (cli_help(self));
 		default:
 			return (cli_usage(self));
 		}

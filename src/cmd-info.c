@@ -214,9 +214,7 @@ cmd_info_exec(const struct cmd_entry *self, int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
-			printf(_("usage: shoal %s %s\n"), self->name,
-			    _(self->args));
-			return (EXIT_DONE);
+			return (cli_help(self));
 		default:
 			return (cli_usage(self));
 		}

@@ -78,9 +78,7 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 			break;
 		case 'h':
 			free(peers);
-			printf(_("usage: shoal %s %s\n"), self->name,
-			    _(self->args));
-			return (EXIT_DONE);
+			return (cli_help(self));
 		default:
 			free(peers);
 			return (cli_usage(self));

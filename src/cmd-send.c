@@ -91,9 +91,7 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 			break;
 		case 'h':
 			free(allow);
-			printf(_("usage: shoal %s %s\n"), self->name,
-			    _(self->args));
-			return (EXIT_DONE);
+			return (cli_help(self));
 		default:
 			free(allow);
 			return (cli_usage(self));

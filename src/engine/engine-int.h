@@ -75,7 +75,5 @@ void		 engine_mark_dirty(struct engine *, struct peer *);
 void		 engine_limit_wait(struct engine *, uint64_t);
 /* Publish a snapshot now and wake the front end. */
 void		 engine_notify(struct engine *);
-void		 engine_fail(struct engine *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -45,27 +45,6 @@ engine_now(struct engine *e)
 	return (uv_now(&e->loop));
 }
 
-void
-engine_fail(struct engine *e, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg;
-
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	log_error("%s", msg);
-	pthread_mutex_lock(&e->lock);
-	if (e->fatal == NULL)
-		e->fatal = msg;
-	else
-		free(msg);
-	e->stop_requested = 1;
-	if (e->wakeup_ready)
-		uv_async_send(&e->wakeup);
-	pthread_mutex_unlock(&e->lock);
-}
-
 struct torrent *
 engine_find_torrent(struct engine *e, const uint8_t *hash20)
 {

@@ -35,8 +35,6 @@
 #define PEER_SILENCE_MS		120000
 /* We send a keep-alive after this much of our own silence. */
 #define PEER_KEEPALIVE_MS	60000
-/* Parse at most this much plaintext per read callback before yielding. */
-#define PEER_MAX_MESSAGE	WIRE_MAX_LEN
 
 struct peer_write {
 	uv_write_t	 req;

@@ -1369,12 +1369,6 @@ storage_load_after(uv_work_t *req, int status)
 	storage_recheck_next(s);
 }
 
-struct storage_mkdir_job {
-	uv_work_t	 req;
-	struct storage	*s;
-	int		 error;
-};
-
 void
 storage_start(struct storage *s, storage_ready_cb cb, void *arg)
 {

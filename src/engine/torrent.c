@@ -231,16 +231,6 @@ torrent_matches(const struct torrent *t, const uint8_t *hash20)
 }
 
 int
-torrent_matches_sni(const struct torrent *t, const char *sni)
-{
-	uint8_t	h[20];
-
-	if (sni == NULL || strlen(sni) < 40 || hex_decode(sni, 20, h) != 0)
-		return (0);
-	return (torrent_matches(t, h));
-}
-
-int
 torrent_admit(struct torrent *t, X509 *cert, char **reason)
 {
 	uint8_t	id[32];
@@ -343,6 +333,7 @@ void
 torrent_peer_ready(struct torrent *t, struct peer *p)
 {
 	struct wire_ltep	ext;
+	struct buf		payload;
 	char			client[64];
 
 	if (torrent_dedup(t, p) != 0)
@@ -375,20 +366,11 @@ torrent_peer_ready(struct torrent *t, struct peer *p)
 	if (t->sending || (t->storage != NULL &&
 	    storage_complete(t->storage)))
 		ext.upload_only = 1;
-	buf_add_u32be(&p->out, 0);	/* Length, patched below. */
-	{
-		size_t	start = p->out.len - 4;
-		uint32_t len;
-
-		buf_add_byte(&p->out, WIRE_MSG_EXTENDED);
-		buf_add_byte(&p->out, WIRE_EXT_ID_HANDSHAKE);
-		wire_ltep_encode(&p->out, &ext);
-		len = (uint32_t)(p->out.len - start - 4);
-		p->out.data[start] = len >> 24;
-		p->out.data[start + 1] = len >> 16;
-		p->out.data[start + 2] = len >> 8;
-		p->out.data[start + 3] = len;
-	}
+	buf_init(&payload);
+	wire_ltep_encode(&payload, &ext);
+	wire_put_extended(&p->out, WIRE_EXT_ID_HANDSHAKE, payload.data,
+	    payload.len);
+	buf_destroy(&payload);
 	torrent_send_have_state(t, p);
 	if (t->state == TORRENT_LAYERS)
 		torrent_ask_layers_from(t, p);

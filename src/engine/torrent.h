@@ -142,7 +142,6 @@ void		 torrent_start(struct torrent *);
 void		 torrent_stop(struct torrent *, void (*)(void *), void *);
 /* 1 if the 20-byte hash names this torrent (v2 truncated, or v1). */
 int		 torrent_matches(const struct torrent *, const uint8_t *);
-int		 torrent_matches_sni(const struct torrent *, const char *);
 /* Server side: may this certificate's node join? */
 int		 torrent_admit(struct torrent *, X509 *, char **);
 int		 torrent_is_banned(const struct torrent *, const uint8_t *);
