@@ -1958,29 +1958,23 @@ torrent_open_storage(struct torrent *t)
 	storage_start(t->storage, torrent_storage_ready, t);
 }
 
+/*
+ * t->m holds the info dict now (from a peer or from the resume file):
+ * size what depends on the piece count, including the bitfields of peers
+ * that connected before, and go on to the piece layers.
+ */
 static void
-torrent_got_metadata(struct torrent *t)
+torrent_know_metadata(struct torrent *t)
 {
 	struct peer	*p;
-	char		*cause = NULL;
 
-	if (metainfo_parse_info(&t->m, t->meta, t->meta_size, &cause) != 0) {
-		torrent_fail(t, "the share's metadata is invalid: %s", cause);
-		free(cause);
-		return;
-	}
-	if (!(t->m.versions & MI_V2)) {
-		torrent_fail(t, "the share is not a BitTorrent v2 torrent");
-		return;
-	}
 	t->have_meta = 1;
 	free(t->name);
 	t->name = xstrdup(t->m.name);
 	bitfield_init(&t->single_source, t->m.npieces);
-	log_info("%s: metadata received: %u pieces, %llu bytes", t->name,
-	    t->m.npieces, (unsigned long long)t->m.total_size);
 	t->avail = xcalloc(t->m.npieces + 1, sizeof *t->avail);
 	for (p = t->peers; p != NULL; p = p->next) {
+		bitfield_destroy(&p->have);
 		bitfield_init(&p->have, t->m.npieces);
 		if (p->ext.upload_only && p->have_set)
 			bitfield_set_all(&p->have);
@@ -1992,6 +1986,25 @@ torrent_got_metadata(struct torrent *t)
 		torrent_avail_add(t, p, 1);
 	}
 	torrent_ask_layers(t);
+}
+
+static void
+torrent_got_metadata(struct torrent *t)
+{
+	char		*cause = NULL;
+
+	if (metainfo_parse_info(&t->m, t->meta, t->meta_size, &cause) != 0) {
+		torrent_fail(t, "the share's metadata is invalid: %s", cause);
+		free(cause);
+		return;
+	}
+	if (!(t->m.versions & MI_V2)) {
+		torrent_fail(t, "the share is not a BitTorrent v2 torrent");
+		return;
+	}
+	log_info("%s: metadata received: %u pieces, %llu bytes", t->m.name,
+	    t->m.npieces, (unsigned long long)t->m.total_size);
+	torrent_know_metadata(t);
 }
 
 /* Sending: the folder has been hashed. */
@@ -2037,10 +2050,49 @@ torrent_warn(void *arg, const char *msg)
 	log_warn("%s: %s", t->name, msg);
 }
 
+struct torrent_peek {
+	uv_work_t	 req;
+	struct torrent	*t;		/* Only t->path and t->ih2 are read. */
+	struct metainfo	 m;
+	int		 found;
+};
+
+static void
+torrent_peek_work(uv_work_t *req)
+{
+	struct torrent_peek	*j = req->data;
+
+	metainfo_init(&j->m);
+	j->found = storage_peek_resume(j->t->path, j->t->ih2, &j->m) == 0;
+}
+
+/*
+ * A resume file for this torrent: its metadata and layers, so no peer is
+ * needed for them. Unless a peer was quicker (BEP 9), or we are stopping.
+ */
+static void
+torrent_peek_after(uv_work_t *req, int status)
+{
+	struct torrent_peek	*j = req->data;
+	struct torrent		*t = j->t;
+
+	if (status != 0 || !j->found || t->have_meta || t->stopping ||
+	    t->state != TORRENT_METADATA) {
+		metainfo_free(&j->m);
+		free(j);
+		return;
+	}
+	t->m = j->m;
+	free(j);
+	log_info("%s: resuming from %s/.shoal", t->m.name, t->path);
+	torrent_know_metadata(t);
+}
+
 void
 torrent_start(struct torrent *t)
 {
-	struct creator_opts	opts;
+	struct creator_opts	 opts;
+	struct torrent_peek	*j;
 
 	if (t->sending) {
 		memset(&opts, 0, sizeof opts);
@@ -2053,15 +2105,13 @@ torrent_start(struct torrent *t)
 		creator_start(t->creator);
 		return;
 	}
-	if (storage_peek_resume(t->path, t->ih2, &t->m) == 0) {
-		t->have_meta = 1;
-		free(t->name);
-		t->name = xstrdup(t->m.name);
-		bitfield_init(&t->single_source, t->m.npieces);
-		t->avail = xcalloc(t->m.npieces + 1, sizeof *t->avail);
-		log_info("%s: resuming from %s/.shoal", t->name, t->path);
-		torrent_ask_layers(t);
-	}
+	/* The resume file can hold a 30 MiB info dict: read it off the loop. */
+	j = xcalloc(1, sizeof *j);
+	j->req.data = j;
+	j->t = t;
+	if (uv_queue_work(&t->e->loop, &j->req, torrent_peek_work,
+	    torrent_peek_after) != 0)
+		fatalx("uv_queue_work failed");
 }
 
 void
