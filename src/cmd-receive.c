@@ -21,6 +21,8 @@ const struct cmd_entry cmd_receive_entry = {
 	.name = "receive",
 	.args = N_("LINK DIR [--peer ADDR:PORT]... [--listen ADDR:PORT] "
 	    "[--stay] [--upload-limit RATE] [--download-limit RATE] [--lsd] "
+	    "[--site NAME] [--local-subnet CIDR]... [--lan-limits] "
+	    "[--peer-upload-limit RATE] [--peer-download-limit RATE] "
 	    "[--state-dir DIR] [--json] [-q] [-v]"),
 	.help = N_("fetch a share into a folder; exit 0 when it is complete"),
 	.exec = cmd_receive_exec,
@@ -43,6 +45,14 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "download-limit", required_argument, NULL,
 		    RUN_OPT_DOWNLOAD_LIMIT },
 		{ "lsd", no_argument, NULL, RUN_OPT_LSD },
+		{ "site", required_argument, NULL, RUN_OPT_SITE },
+		{ "local-subnet", required_argument, NULL,
+		    RUN_OPT_LOCAL_SUBNET },
+		{ "lan-limits", no_argument, NULL, RUN_OPT_LAN_LIMITS },
+		{ "peer-upload-limit", required_argument, NULL,
+		    RUN_OPT_PEER_UPLOAD },
+		{ "peer-download-limit", required_argument, NULL,
+		    RUN_OPT_PEER_DOWNLOAD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -60,6 +70,7 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 		if ((r = run_common_option(&rc, ch, optarg)) != 0) {
 			if (r < 0) {
 				free(peers);
+				run_common_free(&rc);
 				return (EXIT_USAGE);
 			}
 			continue;
@@ -78,14 +89,17 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 			break;
 		case 'h':
 			free(peers);
+			run_common_free(&rc);
 			return (cli_help(self));
 		default:
 			free(peers);
+			run_common_free(&rc);
 			return (cli_usage(self));
 		}
 	}
 	if (argc - optind != 2) {
 		free(peers);
+		run_common_free(&rc);
 		return (cli_usage(self));
 	}
 	memset(&share, 0, sizeof share);
@@ -102,5 +116,6 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 	rc.ro.stay = stay;
 	r = run_main(&rc, &cfg);
 	free(peers);
+	run_common_free(&rc);
 	return (r);
 }

@@ -23,7 +23,9 @@ const struct cmd_entry cmd_send_entry = {
 	.name = "send",
 	.args = N_("DIR [--listen ADDR:PORT] (--allow NODEID... | "
 	    "--ca CA.crt | --open) [--upload-limit RATE] [--lsd] "
-	    "[--state-dir DIR] [--json] [-q] [-v]"),
+	    "[--site NAME] [--local-subnet CIDR]... [--lan-limits] "
+	    "[--peer-upload-limit RATE] [--state-dir DIR] [--json] [-q] "
+	    "[-v]"),
 	.help = N_("share a folder now: print its link and serve it"),
 	.exec = cmd_send_exec,
 };
@@ -49,6 +51,14 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "download-limit", required_argument, NULL,
 		    RUN_OPT_DOWNLOAD_LIMIT },
 		{ "lsd", no_argument, NULL, RUN_OPT_LSD },
+		{ "site", required_argument, NULL, RUN_OPT_SITE },
+		{ "local-subnet", required_argument, NULL,
+		    RUN_OPT_LOCAL_SUBNET },
+		{ "lan-limits", no_argument, NULL, RUN_OPT_LAN_LIMITS },
+		{ "peer-upload-limit", required_argument, NULL,
+		    RUN_OPT_PEER_UPLOAD },
+		{ "peer-download-limit", required_argument, NULL,
+		    RUN_OPT_PEER_DOWNLOAD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -91,14 +101,17 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 			break;
 		case 'h':
 			free(allow);
+			run_common_free(&rc);
 			return (cli_help(self));
 		default:
 			free(allow);
+			run_common_free(&rc);
 			return (cli_usage(self));
 		}
 	}
 	if (argc - optind != 1) {
 		free(allow);
+		run_common_free(&rc);
 		return (cli_usage(self));
 	}
 	if (nallow == 0 && !open && ca == NULL) {
@@ -122,9 +135,11 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 	rc.ro.print_magnet = 1;
 	r = run_main(&rc, &cfg);
 	free(allow);
+	run_common_free(&rc);
 	return (r);
 
 usage:
 	free(allow);
+	run_common_free(&rc);
 	return (EXIT_USAGE);
 }

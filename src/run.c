@@ -24,7 +24,9 @@
 #include "i18n.h"
 #include "json.h"
 #include "run.h"
+#include "subnet.h"
 #include "units.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 /* How often the main thread looks at the engine. */
@@ -72,6 +74,16 @@ run_eta(const struct snap_share *sh)
 	return ((int64_t)((double)(sh->size - sh->have) / sh->rate_down));
 }
 
+static unsigned
+run_local_peers(const struct snap_share *sh)
+{
+	unsigned	i, n = 0;
+
+	for (i = 0; i < sh->npeers; i++)
+		n += sh->peers[i].local != 0;
+	return (n);
+}
+
 static void
 run_json(const struct snapshot *s)
 {
@@ -86,12 +98,17 @@ run_json(const struct snapshot *s)
 		json_add_cstr(&b, sh->name);
 		buf_addf(&b, ",\"state\":\"%s\",\"size\":%llu,\"have\":%llu,"
 		    "\"downloaded\":%llu,\"uploaded\":%llu,\"rate_down\":%.0f,"
-		    "\"rate_up\":%.0f,\"peers\":%u,\"eta\":%lld",
+		    "\"rate_up\":%.0f,\"peers\":%u,\"eta\":%lld,"
+		    "\"down_local\":%llu,\"down_remote\":%llu,"
+		    "\"up_local\":%llu,\"local_peers\":%u",
 		    run_state_name(sh->state), (unsigned long long)sh->size,
 		    (unsigned long long)sh->have,
 		    (unsigned long long)sh->downloaded,
 		    (unsigned long long)sh->uploaded, sh->rate_down,
-		    sh->rate_up, sh->npeers, (long long)run_eta(sh));
+		    sh->rate_up, sh->npeers, (long long)run_eta(sh),
+		    (unsigned long long)sh->down_local,
+		    (unsigned long long)sh->down_remote,
+		    (unsigned long long)sh->up_local, run_local_peers(sh));
 		if (sh->error != NULL) {
 			buf_add_str(&b, ",\"error\":");
 			json_add_cstr(&b, sh->error);
@@ -243,9 +260,19 @@ run_common_init(struct run_common *rc)
 	rc->level = LOG_WARN;
 }
 
+void
+run_common_free(struct run_common *rc)
+{
+	free(rc->subnets);
+	rc->subnets = NULL;
+	rc->nsubnets = 0;
+}
+
 int
 run_common_option(struct run_common *rc, int ch, const char *arg)
 {
+	struct subnet	sn;
+
 	switch (ch) {
 	case RUN_OPT_STATE_DIR:
 		rc->state_dir = arg;
@@ -269,10 +296,35 @@ run_common_option(struct run_common *rc, int ch, const char *arg)
 			return (-1);
 		}
 		return (1);
+	case RUN_OPT_SITE:
+		if (*arg == '\0' || strlen(arg) > WIRE_LTEP_SITE_MAX) {
+			cli_error(_("bad site name \"%s\": give 1 to %d "
+			    "bytes"), arg, WIRE_LTEP_SITE_MAX);
+			return (-1);
+		}
+		rc->site = arg;
+		return (1);
+	case RUN_OPT_LOCAL_SUBNET:
+		if (subnet_parse(arg, &sn) != 0) {
+			cli_error(_("bad subnet \"%s\": give one like "
+			    "10.1.0.0/16 or fd00::/8"), arg);
+			return (-1);
+		}
+		rc->subnets = xreallocarray(rc->subnets, rc->nsubnets + 1,
+		    sizeof *rc->subnets);
+		rc->subnets[rc->nsubnets++] = arg;
+		return (1);
+	case RUN_OPT_LAN_LIMITS:
+		rc->lan_limits = 1;
+		return (1);
 	case RUN_OPT_UPLOAD_LIMIT:
 	case RUN_OPT_DOWNLOAD_LIMIT:
+	case RUN_OPT_PEER_UPLOAD:
+	case RUN_OPT_PEER_DOWNLOAD:
 		if (units_parse_size(arg, ch == RUN_OPT_UPLOAD_LIMIT ?
-		    &rc->upload_limit : &rc->download_limit) != 0) {
+		    &rc->upload_limit : ch == RUN_OPT_DOWNLOAD_LIMIT ?
+		    &rc->download_limit : ch == RUN_OPT_PEER_UPLOAD ?
+		    &rc->peer_upload_limit : &rc->peer_download_limit) != 0) {
 			cli_error(_("bad rate \"%s\": give bytes per second "
 			    "like 500K or 20M"), arg);
 			return (-1);
@@ -297,6 +349,12 @@ run_main(struct run_common *rc, struct engine_config *cfg)
 	cfg->upload_limit = rc->upload_limit;
 	cfg->download_limit = rc->download_limit;
 	cfg->lsd = rc->lsd;
+	cfg->site = rc->site;
+	cfg->local_subnets = rc->subnets;
+	cfg->nlocal_subnets = rc->nsubnets;
+	cfg->lan_limits = rc->lan_limits;
+	cfg->peer_upload_limit = rc->peer_upload_limit;
+	cfg->peer_download_limit = rc->peer_download_limit;
 	run_block_signals();
 	if ((e = engine_new(cfg, &cause)) == NULL ||
 	    engine_start(e, &cause) != 0) {

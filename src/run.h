@@ -29,6 +29,12 @@ struct run_opts {
 #define RUN_OPT_UPLOAD_LIMIT	'U'
 #define RUN_OPT_DOWNLOAD_LIMIT	'D'
 #define RUN_OPT_LSD		'M'
+/* Long-only options: codes past any character. */
+#define RUN_OPT_SITE		0x100
+#define RUN_OPT_LOCAL_SUBNET	0x101
+#define RUN_OPT_LAN_LIMITS	0x102
+#define RUN_OPT_PEER_UPLOAD	0x103
+#define RUN_OPT_PEER_DOWNLOAD	0x104
 
 struct run_common {
 	const char	*state_dir;
@@ -37,9 +43,17 @@ struct run_common {
 	uint64_t	 upload_limit;
 	uint64_t	 download_limit;
 	int		 lsd;
+	const char	*site;
+	const char	**subnets;	/* --local-subnet, in order. */
+	size_t		 nsubnets;
+	int		 lan_limits;
+	uint64_t	 peer_upload_limit;
+	uint64_t	 peer_download_limit;
 };
 
 void	run_common_init(struct run_common *);
+/* Free what the options made run_common hold. */
+void	run_common_free(struct run_common *);
 /* One getopt result: 1 if it was a common option, 0 if not, -1 if bad. */
 int	run_common_option(struct run_common *, int, const char *);
 /*

@@ -29,7 +29,7 @@ test_check(int ok, const char *what, const char *file, int line)
 	return (ok);
 }
 
-static int
+static int __attribute__((unused))
 test_check_int(long long got, long long want, const char *what,
     const char *file, int line)
 {
@@ -38,7 +38,7 @@ test_check_int(long long got, long long want, const char *what,
 	return (test_check(got == want, what, file, line));
 }
 
-static int
+static int __attribute__((unused))
 test_check_str(const char *got, const char *want, const char *what,
     const char *file, int line)
 {

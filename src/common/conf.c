@@ -32,6 +32,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "nodeid.h"
+#include "subnet.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -520,29 +521,9 @@ out:
 static int
 conf_check_subnet(const char *s)
 {
-	struct in6_addr	 a6;
-	const char	*slash;
-	char		*addr, *end;
-	unsigned long	 bits, max;
-	int		 r = -1;
+	struct subnet	sn;
 
-	if ((slash = strchr(s, '/')) == NULL || slash[1] == '\0' ||
-	    strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
-	    strlen(slash + 1) > 3)
-		return (-1);
-	addr = xstrndup(s, (size_t)(slash - s));
-	if (inet_pton(AF_INET, addr, &a6) == 1)
-		max = 32;
-	else if (inet_pton(AF_INET6, addr, &a6) == 1)
-		max = 128;
-	else
-		goto out;
-	bits = strtoul(slash + 1, &end, 10);
-	if (bits <= max)
-		r = 0;
-out:
-	free(addr);
-	return (r);
+	return (subnet_parse(s, &sn));
 }
 
 /* Check a tracker URL: a scheme we speak, a host, no blanks. */

@@ -17,6 +17,7 @@
 #include "identity.h"
 #include "lsd.h"
 #include "ratelimit.h"
+#include "subnet.h"
 #include "peer.h"
 #include "tls.h"
 #include "torrent.h"
@@ -65,12 +66,25 @@ struct engine {
 	struct ratelimit	 down;	/* Requests wait for these tokens. */
 	uv_timer_t		 limit_timer;
 	int			 limit_armed;
+	uv_timer_t		 soon_timer;	/* PEX and dials after a change. */
+	int			 soon_armed;
+	int			 soon_ready;	/* soon_timer is initialised. */
+
+	/* Locality (site.c): who counts as a local peer. */
+	char			 site[WIRE_LTEP_SITE_MAX + 1];
+	struct subnet		*subnets;
+	size_t			 nsubnets;
+	int			 lan_limits;	/* Limits apply to local peers. */
+	uint64_t		 peer_up;	/* Each peer's limits, bytes/s. */
+	uint64_t		 peer_down;
 };
 
 uint64_t	 engine_now(struct engine *);
 struct torrent	*engine_find_torrent(struct engine *, const uint8_t *);
 struct torrent	*engine_find_sni(struct engine *, const char *);
 void		 engine_mark_dirty(struct engine *, struct peer *);
+/* The swarm changed: run torrent_soon() on every torrent shortly. */
+void		 engine_soon(struct engine *);
 /* Serving waits for upload tokens: call every torrent back in ms. */
 void		 engine_limit_wait(struct engine *, uint64_t);
 /* Publish a snapshot now and wake the front end. */

@@ -34,6 +34,8 @@
 #define ENGINE_SNAPSHOT_MS	250
 /* Timeouts, keep-alives, reconnects, resume saves. */
 #define ENGINE_TICK_MS		1000
+/* After a change in a swarm, PEX and new dials wait this long to batch. */
+#define ENGINE_SOON_MS		20
 /* Pending connections (before the handshake) we accept at once. */
 #define ENGINE_MAX_PENDING	64
 
@@ -188,6 +190,28 @@ engine_limit_wait(struct engine *e, uint64_t ms)
 }
 
 static void
+engine_soon_fire(uv_timer_t *h)
+{
+	struct engine	*e = h->data;
+	struct torrent	*t;
+
+	e->soon_armed = 0;
+	if (e->stopping)
+		return;
+	for (t = e->torrents; t != NULL; t = t->next)
+		torrent_soon(t, engine_now(e));
+}
+
+void
+engine_soon(struct engine *e)
+{
+	if (e->soon_armed || e->stopping || !e->soon_ready)
+		return;
+	e->soon_armed = 1;
+	uv_timer_start(&e->soon_timer, engine_soon_fire, ENGINE_SOON_MS, 0);
+}
+
+static void
 engine_snap_timer(uv_timer_t *h)
 {
 	engine_publish(h->data);
@@ -204,6 +228,8 @@ engine_close_handles(struct engine *e)
 	uv_timer_stop(&e->snap_timer);
 	uv_timer_stop(&e->limit_timer);
 	uv_close((uv_handle_t *)&e->limit_timer, NULL);
+	uv_timer_stop(&e->soon_timer);
+	uv_close((uv_handle_t *)&e->soon_timer, NULL);
 	uv_check_stop(&e->flusher);
 	uv_close((uv_handle_t *)&e->tick, NULL);
 	uv_close((uv_handle_t *)&e->snap_timer, NULL);
@@ -374,6 +400,29 @@ engine_new(const struct engine_config *cfg, char **cause)
 	ratelimit_init(&e->up, cfg->upload_limit, uv_now(&e->loop));
 	e->want_lsd = cfg->lsd;
 	ratelimit_init(&e->down, cfg->download_limit, uv_now(&e->loop));
+	e->lan_limits = cfg->lan_limits;
+	e->peer_up = cfg->peer_upload_limit;
+	e->peer_down = cfg->peer_download_limit;
+	if (cfg->site != NULL) {
+		if (strlen(cfg->site) > WIRE_LTEP_SITE_MAX) {
+			xasprintf(cause, "site name \"%s\" is longer than %d "
+			    "bytes", cfg->site, WIRE_LTEP_SITE_MAX);
+			engine_free(e);
+			return (NULL);
+		}
+		snprintf(e->site, sizeof e->site, "%s", cfg->site);
+	}
+	e->subnets = xreallocarray(NULL, cfg->nlocal_subnets + 1,
+	    sizeof *e->subnets);
+	for (i = 0; i < cfg->nlocal_subnets; i++) {
+		if (subnet_parse(cfg->local_subnets[i], &e->subnets[i]) != 0) {
+			xasprintf(cause, "\"%s\" is not a subnet like "
+			    "10.1.0.0/16 or fd00::/8", cfg->local_subnets[i]);
+			engine_free(e);
+			return (NULL);
+		}
+		e->nsubnets++;
+	}
 
 	for (i = 0; i < cfg->nshares; i++) {
 		const struct engine_share *sh = &cfg->shares[i];
@@ -393,6 +442,10 @@ engine_new(const struct engine_config *cfg, char **cause)
 			engine_free(e);
 			return (NULL);
 		}
+		ratelimit_init(&t->up_limit, sh->upload_limit,
+		    uv_now(&e->loop));
+		ratelimit_init(&t->down_limit, sh->download_limit,
+		    uv_now(&e->loop));
 		*tail = t;
 		tail = &t->next;
 	}
@@ -426,6 +479,9 @@ engine_main(void *arg)
 	e->snap_timer.data = e;
 	uv_timer_init(&e->loop, &e->limit_timer);
 	e->limit_timer.data = e;
+	uv_timer_init(&e->loop, &e->soon_timer);
+	e->soon_timer.data = e;
+	e->soon_ready = 1;
 	uv_check_init(&e->loop, &e->flusher);
 	e->flusher.data = e;
 	uv_check_start(&e->flusher, engine_flush);
@@ -513,6 +569,7 @@ engine_free(struct engine *e)
 		uv_loop_close(&e->loop);
 	}
 	snapshot_put(e->snap);
+	free(e->subnets);
 	free(e->dirty);
 	free(e->fatal);
 	tls_ctx_free(e->tls);
@@ -635,6 +692,9 @@ engine_snap_share(struct engine *e, struct torrent *t, struct snap_share *ss)
 	}
 	ss->downloaded = t->downloaded;
 	ss->uploaded = t->uploaded;
+	ss->down_local = t->down_local;
+	ss->down_remote = t->down_remote;
+	ss->up_local = t->up_local;
 	ss->rate_down = peer_rate_get(&t->down_rate, now);
 	ss->rate_up = peer_rate_get(&t->up_rate, now);
 	ss->npeers = t->npeers;
@@ -651,6 +711,9 @@ engine_snap_share(struct engine *e, struct torrent *t, struct snap_share *ss)
 			sp->have = (uint64_t)p->have.count * t->m.piece_length;
 		sp->rate_down = peer_rate_get(&p->down_rate, now);
 		sp->rate_up = peer_rate_get(&p->up_rate, now);
+		sp->local = p->local;
+		if (p->got_ext)
+			snprintf(sp->site, sizeof sp->site, "%s", p->ext.site);
 		sp->choked = p->peer_choking;
 		sp->choking = p->am_choking;
 		sp->interested = p->peer_interested;

@@ -24,6 +24,8 @@ struct engine_share {
 	const uint8_t	(*allow)[32];	/* Node IDs admitted. */
 	size_t		  nallow;
 	int		  stay;		/* receive: keep serving once complete. */
+	uint64_t	  upload_limit;	/* Bytes/s for this share, 0: none. */
+	uint64_t	  download_limit;
 };
 
 struct engine_config {
@@ -36,6 +38,12 @@ struct engine_config {
 	uint64_t		 upload_limit;	/* Bytes/s, 0: none. */
 	int			 lsd;		/* BEP 14 local discovery. */
 	uint64_t		 download_limit;
+	const char		*site;		/* This node's site, or NULL. */
+	const char	       **local_subnets;	/* "10.1.0.0/16": local peers. */
+	size_t			 nlocal_subnets;
+	int			 lan_limits;	/* Limits apply to local peers. */
+	uint64_t		 peer_upload_limit;	/* Each peer, 0: none. */
+	uint64_t		 peer_download_limit;
 };
 
 /* Load the identity and check the config; NULL and *cause on failure. */

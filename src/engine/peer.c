@@ -107,6 +107,7 @@ peer_free(struct peer *p)
 	buf_destroy(&p->out);
 	buf_destroy(&p->net);
 	bitfield_destroy(&p->have);
+	bitfield_destroy(&p->declined);
 	free(p->asked);
 	free(p->wants);
 	free(p->pex_sent);

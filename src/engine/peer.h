@@ -17,6 +17,7 @@
 
 #include "bitfield.h"
 #include "buf.h"
+#include "ratelimit.h"
 #include "tls.h"
 #include "wire.h"
 
@@ -49,6 +50,7 @@ struct peer {
 	double			 choke_score;	/* For torrent_rechoke(). */
 	int			 closing;
 	char			*close_reason;
+	int			 local;		/* Same site (site.c). */
 
 	/* Transport. */
 	uv_tcp_t		 tcp;
@@ -87,6 +89,11 @@ struct peer {
 	int			 peer_choking;
 	int			 peer_interested;
 	struct bitfield		 have;
+	/*
+	 * Pieces declined: as a seed, those we refused it once because
+	 * other peers hold them; as a receiver, those it refused us.
+	 */
+	struct bitfield		 declined;
 	int			 have_set;	/* Bitfield or have-all/none seen. */
 	uint8_t			*early_bits;	/* A bitfield before the metadata. */
 	size_t			 nearly_bits;
@@ -103,10 +110,13 @@ struct peer {
 	struct wire_pex_peer	*pex_sent;	/* Addresses we told it of. */
 	size_t			 npex_sent;
 	unsigned		 hash_fails;	/* Pieces that failed their hash. */
+	double			 latency_ms;	/* Request to block, averaged. */
 	uint64_t		 down_bytes;
 	uint64_t		 up_bytes;
 	struct peer_rate	 down_rate;
 	struct peer_rate	 up_rate;
+	struct ratelimit	 up_limit;	/* This peer's own limits. */
+	struct ratelimit	 down_limit;
 };
 
 /* Accept a connection from the listener (server side of TLS). */

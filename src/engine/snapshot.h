@@ -28,6 +28,8 @@ struct snap_peer {
 	int		 choking;	/* We choke it. */
 	int		 interested;	/* It wants our data. */
 	int		 interesting;	/* We want its data. */
+	int		 local;		/* Same site (PROTOCOL.md A3b). */
+	char		 site[65];	/* The site it names, if any. */
 };
 
 struct snap_share {
@@ -40,6 +42,9 @@ struct snap_share {
 	uint64_t	 have;		/* Verified bytes. */
 	uint64_t	 downloaded;	/* Payload bytes received, in total. */
 	uint64_t	 uploaded;
+	uint64_t	 down_local;	/* Received from peers of our site. */
+	uint64_t	 down_remote;	/* Received across the WAN. */
+	uint64_t	 up_local;	/* Sent to peers of our site. */
 	double		 rate_down;
 	double		 rate_up;
 	uint32_t	 pieces;

@@ -25,6 +25,7 @@
 #include "merkle.h"
 #include "nodeid.h"
 #include "sha.h"
+#include "site.h"
 #include "torrent.h"
 #include "xmalloc.h"
 
@@ -51,8 +52,14 @@
 /* Re-choose them every 10 s; rotate the optimistic one every 30 s. */
 #define TORRENT_CHOKE_MS	10000
 #define TORRENT_OPTIMISTIC_MS	30000
+/* Interested local peers unchoked beside the regular slots. */
+#define TORRENT_LOCAL_SLOTS	32
 /* Duplicate requests one peer may get in the endgame. */
 #define TORRENT_ENDGAME_DUPS	8
+/* A block is asked twice only after this long (and twice its latency). */
+#define TORRENT_ENDGAME_MIN_MS	250
+/* Weight of a new sample in a peer's average block latency. */
+#define TORRENT_LATENCY_WEIGHT	0.125
 /* Addresses we keep (from links, options and peer exchange). */
 #define TORRENT_MAX_ADDRS	200
 /* Reconnect to a static peer after 1, 2, 4 ... up to 60 seconds. */
@@ -68,6 +75,9 @@ static void	torrent_ask_layers_from(struct torrent *, struct peer *);
 static int	torrent_dedup(struct torrent *, struct peer *);
 static int	torrent_asked(const struct peer *, uint32_t, uint32_t);
 static void	torrent_avail_add(struct torrent *, const struct peer *, int);
+static void	torrent_pex_send(struct torrent *);
+static int	torrent_declined(const struct torrent *, const struct peer *,
+		    uint32_t);
 static void	torrent_open_storage(struct torrent *);
 
 static void
@@ -168,6 +178,7 @@ torrent_free_pieces(struct torrent *t)
 		free(dp->state);
 		free(dp->from);
 		free(dp->asker);
+		free(dp->asked_ms);
 		free(dp);
 	}
 	t->ndownloading = 0;
@@ -192,6 +203,7 @@ torrent_free(struct torrent *t)
 	free(t->allow);
 	bitfield_destroy(&t->single_source);
 	free(t->avail);
+	site_torrent_free(t);
 	X509_free(t->ca);
 	free(t->banned);
 	free(t->addrs);
@@ -299,6 +311,9 @@ torrent_peer_attach(struct torrent *t, struct peer *p)
 		p->attached = 1;
 		p->attached_once = 1;
 		p->t = t;
+		ratelimit_init(&p->up_limit, t->e->peer_up, engine_now(t->e));
+		ratelimit_init(&p->down_limit, t->e->peer_down,
+		    engine_now(t->e));
 	}
 	memset(&hs, 0, sizeof hs);
 	wire_reserved_set(hs.reserved, WIRE_FEATURE_LTEP);
@@ -354,6 +369,7 @@ torrent_peer_ready(struct torrent *t, struct peer *p)
 	ext.reqq = TORRENT_REQQ;
 	wire_ltep_set(&ext, WIRE_EXT_UT_PEX, WIRE_EXT_ID_UT_PEX);
 	ext.port = t->e->listen_port;
+	snprintf(ext.site, sizeof ext.site, "%s", t->e->site);
 	if (t->have_meta)
 		ext.metadata_size = t->m.info_len;
 	/* The source says who belongs to the swarm (A4: its allow list). */
@@ -372,6 +388,7 @@ torrent_peer_ready(struct torrent *t, struct peer *p)
 	    payload.len);
 	buf_destroy(&payload);
 	torrent_send_have_state(t, p);
+	site_peer_update(t, p);
 	if (t->state == TORRENT_LAYERS)
 		torrent_ask_layers_from(t, p);
 	log_info("%s: peer %s node %s connected (%s %s)", t->name, p->addr,
@@ -443,6 +460,7 @@ torrent_peer_detach(struct torrent *t, struct peer *p)
 		t->rechoke_soon = 1;
 	if (p->got_handshake)
 		torrent_avail_add(t, p, -1);
+	site_peer_gone(t, p);
 	if (t->meta_state != NULL && p->meta_asked > 0) {
 		for (i = 0; i < t->meta_pieces; i++) {
 			if (t->meta_state[i] == 1)
@@ -491,6 +509,7 @@ torrent_avail_add(struct torrent *t, const struct peer *p, int delta)
 
 	if (t->avail == NULL || p->have.n != t->m.npieces)
 		return;
+	site_avail_add(t, p, delta);
 	for (i = 0; i < t->m.npieces; i++) {
 		if (bitfield_get(&p->have, i)) {
 			if (delta > 0)
@@ -559,6 +578,7 @@ torrent_drop_dl(struct torrent *t, struct dl_piece *dp)
 	free(dp->state);
 	free(dp->from);
 	free(dp->asker);
+	free(dp->asked_ms);
 	free(dp);
 }
 
@@ -574,6 +594,7 @@ torrent_new_dl(struct torrent *t, uint32_t index)
 	dp->state = xcalloc(dp->nblocks + 1, 1);
 	dp->from = xcalloc(dp->nblocks + 1, sizeof *dp->from);
 	dp->asker = xcalloc(dp->nblocks + 1, sizeof *dp->asker);
+	dp->asked_ms = xcalloc(dp->nblocks + 1, sizeof *dp->asked_ms);
 	dp->next = t->downloading;
 	t->downloading = dp;
 	t->ndownloading++;
@@ -598,35 +619,58 @@ torrent_queue_depth(struct torrent *t, struct peer *p)
 }
 
 /*
- * The download limit: requests go out only while its bucket has tokens
- * (each takes its block's size), so what peers send us follows the rate.
- * Returns 0 if p may ask for len bytes now; else the limit timer will
- * call every torrent back.
+ * The buckets a transfer with p passes through, up (1) or down (0): the
+ * node's (unless p is local and the node leaves its LAN unlimited), the
+ * share's and the peer's. Unlimited buckets pass everything. Returns how
+ * many it put in v.
+ */
+static size_t
+torrent_buckets(struct torrent *t, struct peer *p, int up,
+    struct ratelimit **v)
+{
+	size_t	n = 0;
+
+	if (!p->local || t->e->lan_limits)
+		v[n++] = up ? &t->e->up : &t->e->down;
+	v[n++] = up ? &t->up_limit : &t->down_limit;
+	v[n++] = up ? &p->up_limit : &p->down_limit;
+	return (n);
+}
+
+/*
+ * The download limits: requests go out only while their buckets have
+ * tokens (each takes its block's size), so what peers send us follows
+ * the rate. Returns 0 if p may ask for len bytes now; else the limit
+ * timer will call every torrent back.
  */
 static int
-torrent_may_ask(struct torrent *t, uint32_t len)
+torrent_may_ask(struct torrent *t, struct peer *p, uint32_t len)
 {
-	struct ratelimit	*down = &t->e->down;
+	struct ratelimit	*v[3];
 	uint64_t		 now = engine_now(t->e);
+	size_t			 n = torrent_buckets(t, p, 0, v), i;
 
-	if (ratelimit_available(down, now) == 0) {
-		engine_limit_wait(t->e, ratelimit_wait_ms(down, len, now));
+	if (ratelimit_min_available(v, n, now) == 0) {
+		engine_limit_wait(t->e, ratelimit_max_wait_ms(v, n, len, now));
 		return (-1);
 	}
-	ratelimit_consume(down, len, now);
+	for (i = 0; i < n; i++)
+		ratelimit_consume(v[i], len, now);
 	return (0);
 }
 
-/* No download tokens now: arm the limit timer and say so. */
+/* No download tokens now for p: arm the limit timer and say so. */
 static int
-torrent_limited(struct torrent *t)
+torrent_limited(struct torrent *t, struct peer *p)
 {
-	struct ratelimit	*down = &t->e->down;
+	struct ratelimit	*v[3];
 	uint64_t		 now = engine_now(t->e);
+	size_t			 n = torrent_buckets(t, p, 0, v);
 
-	if (ratelimit_available(down, now) > 0)
+	if (ratelimit_min_available(v, n, now) > 0)
 		return (0);
-	engine_limit_wait(t->e, ratelimit_wait_ms(down, MERKLE_BLOCK, now));
+	engine_limit_wait(t->e, ratelimit_max_wait_ms(v, n, MERKLE_BLOCK,
+	    now));
 	return (1);
 }
 
@@ -651,6 +695,7 @@ torrent_ask(struct torrent *t, struct peer *p, struct dl_piece *dp,
 	p->nasked++;
 	dp->state[b] = 1;
 	dp->asker[b] = p->serial;
+	dp->asked_ms[b] = engine_now(t->e);
 	wire_put_request(&p->out, dp->index, begin, len);
 }
 
@@ -672,7 +717,9 @@ torrent_pick(struct torrent *t, struct peer *p, const struct bitfield *have)
 		uint32_t a = t->avail != NULL ? t->avail[idx] : 0;
 
 		if (bitfield_get(have, idx) || !bitfield_get(&p->have, idx) ||
-		    a > min || torrent_find_dl(t, idx) != NULL)
+		    a > min || torrent_find_dl(t, idx) != NULL ||
+		    (!p->local && !site_wan_ok(t, idx)) ||
+		    torrent_declined(t, p, idx))
 			continue;
 		if (a < min) {
 			min = a;
@@ -704,6 +751,31 @@ torrent_asked(const struct peer *p, uint32_t piece, uint32_t begin)
  * cancelled. At most a few duplicates per peer, so a slow peer cannot
  * stall the last pieces and no peer is flooded.
  */
+/*
+ * Is a block asked of the peer with this serial overdue: older than twice
+ * the time that peer's blocks take to come? Only those are asked of a
+ * second peer: duplicating blocks that are merely in flight wastes the
+ * bytes of whichever copy loses (about a tenth of a fast swarm's traffic).
+ */
+static int
+torrent_overdue(struct torrent *t, uint32_t serial, uint64_t asked_ms)
+{
+	struct peer	*q;
+	uint64_t	 now = engine_now(t->e);
+	double		 wait;
+
+	for (q = t->peers; q != NULL; q = q->next) {
+		if (q->serial == serial)
+			break;
+	}
+	if (q == NULL || q->closing)
+		return (1);
+	wait = 2.0 * q->latency_ms;
+	if (wait < TORRENT_ENDGAME_MIN_MS)
+		wait = TORRENT_ENDGAME_MIN_MS;
+	return ((double)(now - asked_ms) > wait);
+}
+
 static void
 torrent_endgame(struct torrent *t, struct peer *p, size_t depth)
 {
@@ -716,15 +788,18 @@ torrent_endgame(struct torrent *t, struct peer *p, size_t depth)
 	for (dp = t->downloading; dp != NULL && p->nasked < limit;
 	    dp = dp->next) {
 		if (dp->writing || !bitfield_get(&p->have, dp->index) ||
-		    (dp->only != 0 && dp->only != p->serial))
+		    (dp->only != 0 && dp->only != p->serial) ||
+		    (!p->local && !site_wan_ok(t, dp->index)))
 			continue;
 		for (b = 0; b < dp->nblocks && p->nasked < limit; b++) {
 			begin = b * MERKLE_BLOCK;
 			/* The asker check first: it spares the list scan. */
 			if (dp->state[b] != 1 || dp->asker[b] == p->serial ||
+			    !torrent_overdue(t, dp->asker[b],
+			    dp->asked_ms[b]) ||
 			    torrent_asked(p, dp->index, begin))
 				continue;
-			if (torrent_may_ask(t, MERKLE_BLOCK) != 0)
+			if (torrent_may_ask(t, p, MERKLE_BLOCK) != 0)
 				return;
 			len = dp->size - begin < MERKLE_BLOCK ?
 			    dp->size - begin : MERKLE_BLOCK;
@@ -743,6 +818,51 @@ torrent_endgame(struct torrent *t, struct peer *p, size_t depth)
 			wire_put_request(&p->out, dp->index, begin, len);
 		}
 	}
+}
+
+/*
+ * Take back what remote peers were asked for that is no longer ours to
+ * fetch across the WAN: a local peer got the piece first, or the local
+ * nodes (now known, or changed) split the WAN pieces so that another owns
+ * it. Requests still queued at the sender cost its uplink nothing once
+ * cancelled; the blocks go back to the picker, for a local peer to serve.
+ */
+static void
+torrent_withdraw_wan(struct torrent *t)
+{
+	struct peer	*p;
+	struct dl_piece	*dp;
+	size_t		 i;
+	uint32_t	 b, n = 0;
+
+	for (p = t->peers; p != NULL; p = p->next) {
+		if (p->local || p->closing)
+			continue;
+		for (i = 0; i < p->nasked; i++) {
+			struct peer_block *a = &p->asked[i];
+
+			if (a->cancelled || site_wan_ok(t, a->piece))
+				continue;
+			wire_put_cancel(&p->out, a->piece, a->begin,
+			    a->length);
+			engine_mark_dirty(t->e, p);
+			n++;
+			if ((dp = torrent_find_dl(t, a->piece)) != NULL) {
+				b = a->begin / MERKLE_BLOCK;
+				if (dp->state[b] == 1 &&
+				    !torrent_asked_elsewhere(t, p, a->piece,
+				    a->begin))
+					dp->state[b] = 0;
+			}
+			if (p->fast)
+				a->cancelled = 1;	/* A reply comes. */
+			else
+				p->asked[i--] = p->asked[--p->nasked];
+		}
+	}
+	if (n > 0)
+		log_debug("%s: took back %u requests across the WAN that "
+		    "local peers serve", t->name, n);
 }
 
 /* A block arrived: cancel the copies others were asked for. */
@@ -789,12 +909,14 @@ torrent_request_more(struct torrent *t, struct peer *p)
 	for (dp = t->downloading; dp != NULL && p->nasked < depth;
 	    dp = dp->next) {
 		if (dp->writing || !bitfield_get(&p->have, dp->index) ||
-		    (dp->only != 0 && dp->only != p->serial))
+		    (dp->only != 0 && dp->only != p->serial) ||
+		    (!p->local && !site_wan_ok(t, dp->index)) ||
+		    torrent_declined(t, p, dp->index))
 			continue;
 		for (b = 0; b < dp->nblocks && p->nasked < depth; b++) {
 			if (dp->state[b] != 0)
 				continue;
-			if (torrent_may_ask(t, MERKLE_BLOCK) != 0)
+			if (torrent_may_ask(t, p, MERKLE_BLOCK) != 0)
 				goto out;
 			torrent_ask(t, p, dp, b);
 		}
@@ -816,13 +938,13 @@ torrent_request_more(struct torrent *t, struct peer *p)
 			torrent_endgame(t, p, depth);
 			break;
 		}
-		if (torrent_limited(t))
+		if (torrent_limited(t, p))
 			break;
 		dp = torrent_new_dl(t, idx);
 		if (bitfield_get(&t->single_source, idx))
 			dp->only = p->serial;
 		for (b = 0; b < dp->nblocks && p->nasked < depth; b++) {
-			if (torrent_may_ask(t, MERKLE_BLOCK) != 0)
+			if (torrent_may_ask(t, p, MERKLE_BLOCK) != 0)
 				goto out;
 			torrent_ask(t, p, dp, b);
 		}
@@ -945,6 +1067,7 @@ torrent_got_block(struct torrent *t, struct peer *p,
 	uint32_t	 b;
 	size_t		 i;
 	uint8_t		 expect[32];
+	double		 lat;
 
 	for (i = 0; i < p->nasked; i++) {
 		if (p->asked[i].piece == msg->index &&
@@ -960,12 +1083,21 @@ torrent_got_block(struct torrent *t, struct peer *p,
 		peer_close(p, "sent a block of the wrong size");
 		return (-1);
 	}
+	/* What crossed the site's link, wasted copies included. */
+	if (p->local)
+		t->down_local += msg->data_len;
+	else
+		t->down_remote += msg->data_len;
 	if (p->asked[i].cancelled) {
 		/* Lost the endgame race: it was cancelled, it came anyway. */
 		p->asked[i] = p->asked[--p->nasked];
 		t->wasted += msg->data_len;
 		return (0);
 	}
+	/* Its latency: request to block, as TCP smooths its RTT. */
+	lat = (double)(engine_now(t->e) - p->asked[i].when_ms);
+	p->latency_ms = p->latency_ms == 0 ? lat : p->latency_ms +
+	    TORRENT_LATENCY_WEIGHT * (lat - p->latency_ms);
 	p->asked[i] = p->asked[--p->nasked];
 	p->down_bytes += msg->data_len;
 	t->downloaded += msg->data_len;
@@ -1031,6 +1163,8 @@ torrent_read_done(void *arg, int error, const uint8_t *data)
 			    data, r->blk.length);
 			p->up_bytes += r->blk.length;
 			t->uploaded += r->blk.length;
+			if (p->local)
+				t->up_local += r->blk.length;
 			peer_rate_add(&p->up_rate, engine_now(t->e),
 			    r->blk.length);
 			peer_rate_add(&t->up_rate, engine_now(t->e),
@@ -1043,26 +1177,70 @@ torrent_read_done(void *arg, int error, const uint8_t *data)
 	peer_unref(p);
 }
 
+/*
+ * The source's uplink is the swarm's scarcest resource: spend it on
+ * pieces no receiver has. A request for a piece that another peer already
+ * holds is refused once (BEP 6 reject), so the receiver fetches it from
+ * that peer; asked again (it cannot reach a holder), the source serves it.
+ * Only the source does this: receivers that hold a piece serve it, or two
+ * holders could each send the asker to the other.
+ */
+static int
+torrent_decline(struct torrent *t, struct peer *p,
+    const struct peer_block *w)
+{
+	if (!t->sending || !p->fast || t->avail == NULL ||
+	    w->piece >= t->m.npieces || t->avail[w->piece] == 0)
+		return (0);
+	if (p->declined.n != t->m.npieces) {
+		bitfield_destroy(&p->declined);
+		bitfield_init(&p->declined, t->m.npieces);
+	}
+	if (bitfield_get(&p->declined, w->piece))
+		return (0);
+	bitfield_set(&p->declined, w->piece);
+	wire_put_reject(&p->out, w->piece, w->begin, w->length);
+	engine_mark_dirty(t->e, p);
+	return (1);
+}
+
+/* Did p refuse us piece idx while another peer has it (torrent_decline)? */
+static int
+torrent_declined(const struct torrent *t, const struct peer *p,
+    uint32_t idx)
+{
+	return (p->declined.n == t->m.npieces &&
+	    bitfield_get(&p->declined, idx) && t->avail[idx] > 1);
+}
+
 static void
 torrent_serve(struct torrent *t, struct peer *p)
 {
 	struct torrent_read	*r;
-	struct ratelimit	*up = &t->e->up;
+	struct ratelimit	*v[3];
 	uint64_t		 now;
+	size_t			 n = torrent_buckets(t, p, 1, v), i;
 
 	while (!p->closing && p->nwants > 0 && p->reading < TORRENT_READS &&
 	    p->write_queued + p->out.len + p->net.len < TORRENT_WRITE_HIGH) {
+		if (torrent_decline(t, p, &p->wants[0])) {
+			memmove(p->wants, p->wants + 1, (p->nwants - 1) *
+			    sizeof *p->wants);
+			p->nwants--;
+			continue;
+		}
 		/*
 		 * The upload limit holds back blocks only; every other
 		 * message goes at once, so a limited node stays responsive.
 		 */
 		now = engine_now(t->e);
-		if (ratelimit_available(up, now) == 0) {
-			engine_limit_wait(t->e, ratelimit_wait_ms(up,
+		if (ratelimit_min_available(v, n, now) == 0) {
+			engine_limit_wait(t->e, ratelimit_max_wait_ms(v, n,
 			    p->wants[0].length, now));
 			break;
 		}
-		ratelimit_consume(up, p->wants[0].length, now);
+		for (i = 0; i < n; i++)
+			ratelimit_consume(v[i], p->wants[0].length, now);
 		r = xcalloc(1, sizeof *r);
 		r->t = t;
 		r->p = p;
@@ -1235,7 +1413,7 @@ torrent_rechoke(struct torrent *t, int rotate_optimistic)
 {
 	struct peer	*p, **v;
 	uint64_t	 now = engine_now(t->e);
-	unsigned	 n = 0, i, slots = TORRENT_UNCHOKE_SLOTS;
+	unsigned	 n = 0, i, slots = TORRENT_UNCHOKE_SLOTS, local = 0;
 	int		 seeding = t->storage != NULL &&
 			    storage_complete(t->storage);
 
@@ -1243,7 +1421,17 @@ torrent_rechoke(struct torrent *t, int rotate_optimistic)
 		return;
 	v = xreallocarray(NULL, t->npeers + 1, sizeof *v);
 	for (p = t->peers; p != NULL; p = p->next) {
-		if (!p->closing && p->got_handshake && p->peer_interested)
+		/*
+		 * Local peers are served beside the slots: the LAN is cheap,
+		 * and a site's nodes pass each other the pieces that
+		 * crossed its WAN link once.
+		 */
+		if (!p->closing && p->got_handshake && p->peer_interested &&
+		    p->local && local < TORRENT_LOCAL_SLOTS) {
+			local++;
+			torrent_set_choke(t, p, 0);
+		} else if (!p->closing && p->got_handshake &&
+		    p->peer_interested)
 			v[n++] = p;
 		else if (!p->closing && p->got_handshake)
 			torrent_set_choke(t, p, 1);
@@ -1402,6 +1590,7 @@ torrent_got_ltep(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 	else
 		wire_ltep_merge(&p->ext, &ext);
 	p->got_ext = 1;
+	site_peer_update(t, p);
 	/*
 	 * A receiver takes the swarm's membership from the source the link
 	 * names, and from nobody else: then it admits the other receivers.
@@ -1657,6 +1846,7 @@ void
 torrent_pex_changed(struct torrent *t)
 {
 	t->pex_dirty = 1;
+	engine_soon(t->e);
 }
 
 /*
@@ -1675,6 +1865,7 @@ torrent_pex_send(struct torrent *t)
 	uint8_t			 id;
 
 	t->pex_dirty = 0;
+	t->last_pex_ms = engine_now(t->e);
 	if (t->m.is_private)
 		return;
 	msg = xmalloc(sizeof *msg);
@@ -1827,8 +2018,10 @@ torrent_peer_msg(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 			    t->m.npieces);
 			return (-1);
 		}
-		if (bitfield_set(&p->have, msg->index) && t->avail != NULL)
+		if (bitfield_set(&p->have, msg->index) && t->avail != NULL) {
 			t->avail[msg->index]++;
+			site_have(t, p, msg->index);
+		}
 		p->have_set = 1;
 		torrent_update_interest(t, p);
 		torrent_request_more(t, p);
@@ -1896,6 +2089,19 @@ torrent_peer_msg(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 				    !torrent_asked_elsewhere(t, p, msg->index,
 				    msg->begin))
 					dp->state[msg->begin / MERKLE_BLOCK] = 0;
+				/* Refused while others hold it: ask them. */
+				if (!p->asked[i].cancelled && t->avail != NULL &&
+				    t->avail[msg->index] > 1) {
+					if (p->declined.n != t->m.npieces) {
+						bitfield_destroy(&p->declined);
+						bitfield_init(&p->declined,
+						    t->m.npieces);
+					}
+					bitfield_set(&p->declined, msg->index);
+					p->asked[i] = p->asked[--p->nasked];
+					torrent_request_all(t);
+					break;
+				}
 				p->asked[i] = p->asked[--p->nasked];
 				break;
 			}
@@ -1973,6 +2179,7 @@ torrent_know_metadata(struct torrent *t)
 	t->name = xstrdup(t->m.name);
 	bitfield_init(&t->single_source, t->m.npieces);
 	t->avail = xcalloc(t->m.npieces + 1, sizeof *t->avail);
+	site_torrent_init(t);
 	for (p = t->peers; p != NULL; p = p->next) {
 		bitfield_destroy(&p->have);
 		bitfield_init(&p->have, t->m.npieces);
@@ -2034,6 +2241,9 @@ torrent_made(void *arg, struct creator *c)
 	free(t->name);
 	t->name = xstrdup(t->m.name);
 	t->storage = storage_new(&t->e->loop, &t->m, t->path, 1);
+	/* Who holds what: a seed spends its uplink on the rarest. */
+	t->avail = xcalloc(t->m.npieces + 1, sizeof *t->avail);
+	site_torrent_init(t);
 	t->state = TORRENT_RUNNING;
 	log_info("%s: ready to send: %u pieces, %llu bytes", t->name,
 	    t->m.npieces, (unsigned long long)t->m.total_size);
@@ -2195,27 +2405,13 @@ torrent_add_local_addr(struct torrent *t, const char *text)
 	}
 }
 
-void
-torrent_tick(struct torrent *t, uint64_t now)
+/* Dial the addresses we know and are not connected to, when due. */
+static void
+torrent_dial(struct torrent *t, uint64_t now)
 {
-	struct peer	*p, *next;
 	size_t		 i;
 	char		 addr[64];
 
-	if (t->state == TORRENT_FAILED || t->state == TORRENT_MAKING ||
-	    t->stopping)
-		return;
-	if (t->pex_dirty)
-		torrent_pex_send(t);
-	if (now - t->last_choke_ms >= TORRENT_CHOKE_MS || t->rechoke_soon) {
-		t->rechoke_soon = 0;
-		t->last_choke_ms = now;
-		torrent_rechoke(t, now - t->last_optimistic_ms >=
-		    TORRENT_OPTIMISTIC_MS);
-		if (now - t->last_optimistic_ms >= TORRENT_OPTIMISTIC_MS)
-			t->last_optimistic_ms = now;
-	}
-	/* Dial static peers we are not connected to. */
 	for (i = 0; i < t->naddrs; i++) {
 		struct torrent_addr *a = &t->addrs[i];
 
@@ -2233,6 +2429,48 @@ torrent_tick(struct torrent *t, uint64_t now)
 			a->failures++;
 		}
 	}
+}
+
+/*
+ * Soon after a change in the swarm (engine_soon()): tell peers about new
+ * ones and dial addresses just learned, without waiting for the tick, so
+ * that the nodes of a site find each other within milliseconds.
+ */
+void
+torrent_soon(struct torrent *t, uint64_t now)
+{
+	if (t->state == TORRENT_FAILED || t->state == TORRENT_MAKING ||
+	    t->stopping)
+		return;
+	if (t->pex_dirty)
+		torrent_pex_send(t);
+	torrent_dial(t, now);
+}
+
+void
+torrent_tick(struct torrent *t, uint64_t now)
+{
+	struct peer	*p, *next;
+
+	if (t->state == TORRENT_FAILED || t->state == TORRENT_MAKING ||
+	    t->stopping)
+		return;
+	if (t->pex_dirty)
+		torrent_pex_send(t);
+	if (t->state == TORRENT_RUNNING && site_wan_split(t))
+		torrent_withdraw_wan(t);
+	if (now - t->last_choke_ms >= TORRENT_CHOKE_MS || t->rechoke_soon) {
+		t->rechoke_soon = 0;
+		t->last_choke_ms = now;
+		/* Declines are hints for a while, not for good. */
+		for (p = t->peers; p != NULL; p = p->next)
+			bitfield_clear_all(&p->declined);
+		torrent_rechoke(t, now - t->last_optimistic_ms >=
+		    TORRENT_OPTIMISTIC_MS);
+		if (now - t->last_optimistic_ms >= TORRENT_OPTIMISTIC_MS)
+			t->last_optimistic_ms = now;
+	}
+	torrent_dial(t, now);
 	for (p = t->peers; p != NULL; p = next) {
 		next = p->next;
 		peer_tick(p, now);

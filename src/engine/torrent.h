@@ -42,6 +42,7 @@ struct dl_piece {
 	uint8_t			*state;		/* 0 want, 1 asked, 2 have. */
 	uint32_t		*from;		/* Serial of the sender per block. */
 	uint32_t		*asker;		/* Serial of the first asked. */
+	uint64_t		*asked_ms;	/* When the first was asked. */
 	uint32_t		 received;
 	int			 writing;
 	uint32_t		 only;		/* Serial of its one source, or 0. */
@@ -87,6 +88,7 @@ struct torrent {
 	uint8_t			 pinned[32];
 	int			 policy_known;	/* Receiver: the source said. */
 	int			 pex_dirty;	/* Peers changed: tell the others. */
+	uint64_t		 last_pex_ms;
 
 	/* Metadata exchange (BEP 9). */
 	uint8_t			*meta;
@@ -118,11 +120,24 @@ struct torrent {
 	struct bitfield		 single_source;
 	uint32_t		*avail;		/* Peers that have each piece. */
 
+	/* Locality (site.c). */
+	uint32_t		*avail_local;	/* Local peers with each piece. */
+	struct bitfield		 wan_mine;	/* Ours to fetch across the WAN. */
+	int			 wan_dirty;	/* The local set changed. */
+	size_t			 nwan_set;	/* Nodes sharing the WAN pieces. */
+	unsigned		 nlocal;	/* Local peers attached. */
+	uint64_t		 local_progress_ms; /* A local peer moved. */
+
 	uint64_t		 downloaded;
 	uint64_t		 uploaded;
 	uint64_t		 wasted;
+	uint64_t		 down_local;	/* Payload from local peers. */
+	uint64_t		 down_remote;	/* From other sites. */
+	uint64_t		 up_local;	/* Payload sent to local peers. */
 	struct peer_rate	 down_rate;
 	struct peer_rate	 up_rate;
+	struct ratelimit	 up_limit;	/* The share's limits. */
+	struct ratelimit	 down_limit;
 	uint64_t		 last_save_ms;
 	uint64_t		 last_choke_ms;
 	uint64_t		 last_optimistic_ms;
@@ -157,6 +172,8 @@ void		 torrent_request_all(struct torrent *);
 /* Serve queued requests of every peer (the upload limit allows again). */
 void		 torrent_serve_all(struct torrent *);
 void		 torrent_tick(struct torrent *, uint64_t);
+/* Shortly after a change: PEX and dialling, ahead of the tick. */
+void		 torrent_soon(struct torrent *, uint64_t);
 void		 torrent_add_peer_addr(struct torrent *, const char *);
 /* A peer found by local discovery (BEP 14). */
 void		 torrent_add_local_addr(struct torrent *, const char *);

@@ -49,6 +49,16 @@ expect "create without a folder: exit 2 and the usage" 2 "$CREATE_USAGE" \
     "$SHOAL" create -o "$T/x.torrent"
 expect "create with two folders: exit 2 and the usage" 2 "$CREATE_USAGE" \
     "$SHOAL" create "$S" "$S" -o "$T/x.torrent"
+expect "send --local-subnet that is no subnet: exit 2, names it" 2 \
+    'shoal: bad subnet "10.0.0.0/33": give one like 10.1.0.0/16 or fd00::/8' \
+    "$SHOAL" send "$S" --open --local-subnet 10.0.0.0/33
+expect "receive --site longer than 64 bytes: exit 2, names it" 2 \
+    "shoal: bad site name \"$(printf 'o%.0s' {1..65})\": give 1 to 64 bytes" \
+    "$SHOAL" receive 'magnet:?xt=urn:btmh:1220aa' "$T/x" \
+    --site "$(printf 'o%.0s' {1..65})"
+expect "send --peer-upload-limit that is no rate: exit 2" 2 \
+    'shoal: bad rate "fast": give bytes per second like 500K or 20M' \
+    "$SHOAL" send "$S" --open --peer-upload-limit fast
 run "$SHOAL" create "$S" -o "$T/x.torrent" --bogus
 status_is "create with an unknown option: exit 2" 2
 like "create with an unknown option: names it" "$ERR" "--bogus"

@@ -125,8 +125,9 @@ for n in "${SIX[@]}"; do
 	diag "part 1: receiver $n uploaded $(last_json "$T/$n.out" uploaded)," \
 	    "downloaded $(last_json "$T/$n.out" downloaded)"
 done
+r=$(ratio "$up" "$SIZE1")
 [ "$up" -gt 0 ] && [ "$up" -lt $((2 * SIZE1)) ]
-pass_if "1: the source sent under 2x the folder ($(ratio "$up" "$SIZE1")x)" $?
+pass_if "1: the source sent under 2x the folder (${r}x)" $?
 
 # --stay keeps serving until SIGTERM, then exits 0.
 bad=
@@ -302,8 +303,9 @@ diag "part 3: the source sent $((up2 - up1)) bytes in" \
     "$(awk -v a="$at1" -v b="$at2" 'BEGIN { printf "%.2f", b - a }') s:" \
     "$rate B/s ($(ratio "$rate" "$MiB") MiB/s); the receiver got" \
     "$rrate B/s ($(ratio "$rrate" "$MiB") MiB/s) by its own lines"
+r=$(ratio "$rate" "$MiB")
 awk -v r="$rate" -v m="$MiB" 'BEGIN { exit !(r >= 0.9 * m && r <= 1.1 * m) }'
-pass_if "3: --upload-limit 1M: the source sends 1 MiB/s within 10% over 20 s ($(ratio "$rate" "$MiB"))" $?
+pass_if "3: --upload-limit 1M: the source sends 1 MiB/s within 10% over 20 s (${r})" $?
 [ "$(last_json "$T/q.out" have)" -lt "$(last_json "$T/q.out" size)" ]
 pass_if "3: the receiver is still receiving (the window was all transfer)" $?
 stop "${RPID[q]}"
