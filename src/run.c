@@ -25,6 +25,7 @@
 #include "json.h"
 #include "run.h"
 #include "subnet.h"
+#include "tracker.h"
 #include "units.h"
 #include "wire.h"
 #include "xmalloc.h"
@@ -272,6 +273,8 @@ int
 run_common_option(struct run_common *rc, int ch, const char *arg)
 {
 	struct subnet	sn;
+	struct tracker_url	 url;
+	char			*cause = NULL;
 
 	switch (ch) {
 	case RUN_OPT_STATE_DIR:
@@ -282,6 +285,19 @@ run_common_option(struct run_common *rc, int ch, const char *arg)
 		return (1);
 	case RUN_OPT_LSD:
 		rc->lsd = 1;
+		return (1);
+	case RUN_OPT_TRACKER:
+		if (tracker_url_parse(arg, &url, &cause) != 0) {
+			cli_error(_("bad tracker: %s"), cause);
+			free(cause);
+			return (-1);
+		}
+		if (rc->ntrackers == RUN_MAX_TRACKERS) {
+			cli_error(_("too many trackers: at most %d"),
+			    RUN_MAX_TRACKERS);
+			return (-1);
+		}
+		rc->trackers[rc->ntrackers++] = arg;
 		return (1);
 	case 'q':
 		rc->ro.quiet = 1;
@@ -355,6 +371,8 @@ run_main(struct run_common *rc, struct engine_config *cfg)
 	cfg->lan_limits = rc->lan_limits;
 	cfg->peer_upload_limit = rc->peer_upload_limit;
 	cfg->peer_download_limit = rc->peer_download_limit;
+	cfg->trackers = rc->trackers;
+	cfg->ntrackers = rc->ntrackers;
 	run_block_signals();
 	if ((e = engine_new(cfg, &cause)) == NULL ||
 	    engine_start(e, &cause) != 0) {

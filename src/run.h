@@ -19,7 +19,8 @@ struct run_opts {
 
 /*
  * The options every running command takes (DESIGN.md): --state-dir,
- * --json, -q, -v, --log-level, --upload-limit, --download-limit. Their
+ * --json, -q, -v, --log-level, --upload-limit, --download-limit, --lsd,
+ * --tracker. Their
  * getopt letters are
  * RUN_OPT_*; a command lists them in its own table.
  */
@@ -35,6 +36,10 @@ struct run_opts {
 #define RUN_OPT_LAN_LIMITS	0x102
 #define RUN_OPT_PEER_UPLOAD	0x103
 #define RUN_OPT_PEER_DOWNLOAD	0x104
+#define RUN_OPT_TRACKER		'T'
+
+/* --tracker options a command takes. */
+#define RUN_MAX_TRACKERS	16
 
 struct run_common {
 	const char	*state_dir;
@@ -49,6 +54,8 @@ struct run_common {
 	int		 lan_limits;
 	uint64_t	 peer_upload_limit;
 	uint64_t	 peer_download_limit;
+	const char	*trackers[RUN_MAX_TRACKERS];	/* From argv. */
+	size_t		 ntrackers;
 };
 
 void	run_common_init(struct run_common *);

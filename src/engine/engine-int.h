@@ -13,6 +13,7 @@
 
 #include <uv.h>
 
+#include "announcer.h"
 #include "engine.h"
 #include "identity.h"
 #include "lsd.h"
@@ -62,6 +63,9 @@ struct engine {
 	/* Upload limit: blocks wait for tokens; a timer brings them back. */
 	int			 want_lsd;
 	struct lsd		*lsd;
+	struct announcer_set	*announcers;
+	char			**trackers;	/* --tracker: every share's. */
+	size_t			 ntrackers;
 	struct ratelimit	 up;
 	struct ratelimit	 down;	/* Requests wait for these tokens. */
 	uv_timer_t		 limit_timer;

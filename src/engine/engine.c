@@ -162,6 +162,7 @@ engine_tick(uv_timer_t *h)
 		next = p->next;
 		peer_tick(p, now);
 	}
+	announcer_tick(e->announcers, now);
 	for (t = e->torrents; t != NULL; t = t->next)
 		torrent_tick(t, now);
 }
@@ -264,7 +265,8 @@ engine_begin_stop(struct engine *e)
 	e->lsd = NULL;
 	if (e->listening)
 		uv_read_stop((uv_stream_t *)&e->listener);
-	e->stopping_torrents = 1;
+	e->stopping_torrents = 2;
+	announcer_stop(e->announcers, engine_torrent_stopped, e);
 	for (t = e->torrents; t != NULL; t = t->next) {
 		e->stopping_torrents++;
 		torrent_stop(t, engine_torrent_stopped, e);
@@ -356,6 +358,42 @@ engine_listen(struct engine *e, const char *text, char **cause)
 	return (0);
 }
 
+/*
+ * The trackers a torrent announces to: every --tracker, and a receiver's
+ * link's own (tr=). A link's tracker we cannot use is logged and left out.
+ */
+static int
+engine_add_trackers(struct engine *e, struct torrent *t,
+    const struct engine_share *sh, const struct engine_config *cfg,
+    char **cause)
+{
+	struct magnet	 mg;
+	char		*why = NULL;
+	size_t		 i;
+
+	for (i = 0; i < cfg->ntrackers; i++) {
+		if (announcer_add(e->announcers, t, cfg->trackers[i], cause) !=
+		    0)
+			return (-1);
+	}
+	if (sh->sending || sh->link == NULL)
+		return (0);
+	magnet_init(&mg);
+	if (magnet_parse(&mg, sh->link, NULL) == 0) {
+		for (i = 0; i < mg.ntrackers; i++) {
+			if (announcer_add(e->announcers, t, mg.trackers[i],
+			    &why) == 0)
+				continue;
+			log_warn("%s: the link's tracker is left out: %s",
+			    t->name, why);
+			free(why);
+			why = NULL;
+		}
+	}
+	magnet_destroy(&mg);
+	return (0);
+}
+
 struct engine *
 engine_new(const struct engine_config *cfg, char **cause)
 {
@@ -423,6 +461,11 @@ engine_new(const struct engine_config *cfg, char **cause)
 		}
 		e->nsubnets++;
 	}
+	e->announcers = announcer_set_new(e);
+	e->trackers = xreallocarray(NULL, cfg->ntrackers + 1,
+	    sizeof *e->trackers);
+	for (i = 0; i < cfg->ntrackers; i++)
+		e->trackers[e->ntrackers++] = xstrdup(cfg->trackers[i]);
 
 	for (i = 0; i < cfg->nshares; i++) {
 		const struct engine_share *sh = &cfg->shares[i];
@@ -448,6 +491,10 @@ engine_new(const struct engine_config *cfg, char **cause)
 		    uv_now(&e->loop));
 		*tail = t;
 		tail = &t->next;
+		if (engine_add_trackers(e, t, sh, cfg, cause) != 0) {
+			engine_free(e);
+			return (NULL);
+		}
 	}
 	for (t = e->torrents; t != NULL; t = t->next) {
 		for (i = 0; i < cfg->npeers; i++)
@@ -553,6 +600,7 @@ void
 engine_free(struct engine *e)
 {
 	struct torrent	*t;
+	size_t		 i;
 
 	if (e == NULL)
 		return;
@@ -568,6 +616,10 @@ engine_free(struct engine *e)
 		uv_run(&e->loop, UV_RUN_DEFAULT);
 		uv_loop_close(&e->loop);
 	}
+	announcer_set_free(e->announcers);
+	for (i = 0; i < e->ntrackers; i++)
+		free(e->trackers[i]);
+	free(e->trackers);
 	snapshot_put(e->snap);
 	free(e->subnets);
 	free(e->dirty);
@@ -616,6 +668,7 @@ engine_magnet(struct engine *e, struct torrent *t)
 	struct magnet	 mg;
 	char		*link, host[sizeof e->listen_text], *colon;
 	unsigned	 port;
+	size_t		 i;
 
 	magnet_init(&mg);
 	mg.has_v2 = 1;
@@ -626,6 +679,8 @@ engine_magnet(struct engine *e, struct torrent *t)
 	}
 	mg.name = xstrdup(t->m.name);
 	mg.node = xstrdup(e->node_text);
+	for (i = 0; i < e->ntrackers; i++)
+		magnet_add_tracker(&mg, e->trackers[i]);
 	if (e->listen_text[0] != '\0') {
 		snprintf(host, sizeof host, "%s", e->listen_text);
 		colon = strrchr(host, ':');

@@ -2405,6 +2405,26 @@ torrent_add_local_addr(struct torrent *t, const char *text)
 	}
 }
 
+/* A peer a tracker named: dial it unless we know it already. */
+int
+torrent_add_tracker_addr(struct torrent *t, const char *text)
+{
+	size_t	i;
+
+	for (i = 0; i < t->naddrs; i++) {
+		if (strcmp(t->addrs[i].text, text) == 0)
+			return (0);
+	}
+	if (t->naddrs >= TORRENT_MAX_ADDRS ||
+	    strcmp(text, t->e->listen_text) == 0)
+		return (0);
+	torrent_add_peer_addr(t, text);
+	if (t->naddrs == 0 || strcmp(t->addrs[t->naddrs - 1].text, text) != 0)
+		return (0);
+	log_debug("%s: a tracker named %s", t->name, text);
+	return (1);
+}
+
 /* Dial the addresses we know and are not connected to, when due. */
 static void
 torrent_dial(struct torrent *t, uint64_t now)

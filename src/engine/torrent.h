@@ -177,6 +177,8 @@ void		 torrent_soon(struct torrent *, uint64_t);
 void		 torrent_add_peer_addr(struct torrent *, const char *);
 /* A peer found by local discovery (BEP 14). */
 void		 torrent_add_local_addr(struct torrent *, const char *);
+/* A peer a tracker named; 1 if it is new to us (and will be dialled). */
+int		 torrent_add_tracker_addr(struct torrent *, const char *);
 /* The set of peers changed: send PEX on the next tick. */
 void		 torrent_pex_changed(struct torrent *);
 
