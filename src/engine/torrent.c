@@ -2421,7 +2421,7 @@ torrent_add_tracker_addr(struct torrent *t, const char *text)
 	torrent_add_peer_addr(t, text);
 	if (t->naddrs == 0 || strcmp(t->addrs[t->naddrs - 1].text, text) != 0)
 		return (0);
-	log_debug("%s: a tracker named %s", t->name, text);
+	log_info("%s: found %s through a tracker", t->name, text);
 	return (1);
 }
 
