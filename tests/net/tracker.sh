@@ -175,6 +175,27 @@ like "2: the tracker named the sender to r3" "$ERR" \
     "found 127.0.0.1:$SRC_PORT through a tracker"
 same_tree "2: r3 has the folder byte-identical" "$S" "$T/r3-dst"
 
+# A tracker that stops answering must not hold up a node that stops: the
+# stopped announce gets 2 s. Frozen, opentracker takes the packets but
+# never answers.
+OT_PROC=$(child "$OT_PID")
+kill -STOP "$OT_PROC"
+FROZEN=$OT_PROC
+t0=$EPOCHREALTIME
+stop "$SPID"
+rc=$?
+took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+kill -CONT "$OT_PROC"
+FROZEN=
+is "2: the sender exits 0 on SIGTERM with the tracker frozen" "$rc" 0
+awk -v t="$took" 'BEGIN { exit !(t < 5) }'
+pass_if "2: and within 5 s ($took s)" $?
+has "$T/send2.err" "tracker udp://$TRK/announce: no answer to the stopped announce within 2 s"
+pass_if "2: it logged that the tracker did not answer" $? ||
+    diag_file "$T/send2.err" "send's stderr"
+start_send "$T/send3" "$S" --listen 127.0.0.1:0 --allow "$ID_r4" \
+    --state-dir "$T/src" -v
+
 # ==== 3. a tracker that refuses, one that is not there ====
 # A second opentracker whose whitelist lacks the hash answers with a
 # failure reason; nothing listens on DEAD. r4 gets the sender's whole
@@ -205,5 +226,5 @@ is "4: a udp tracker without a port is refused (exit 2)" "$RC" 2
 like "4: and says so" "$ERR" 'names no port'
 
 stop "$SPID"
-is "the sender exits 0 on SIGTERM" $? 0
+is "3: the sender exits 0 on SIGTERM" $? 0
 done_testing
