@@ -64,6 +64,10 @@
 #define TORRENT_MAX_ADDRS	200
 /* Reconnect to a static peer after 1, 2, 4 ... up to 60 seconds. */
 #define TORRENT_RETRY_MAX_MS	60000
+/* A tracker's new peer may replace an address that failed this often. */
+#define TORRENT_EVICT_FAILS	3
+/* Outgoing connections (in progress or up) we keep at most. */
+#define TORRENT_MAX_DIALS	50
 
 static void	torrent_request_more(struct torrent *, struct peer *);
 static void	torrent_serve(struct torrent *, struct peer *);
@@ -2405,19 +2409,35 @@ torrent_add_local_addr(struct torrent *t, const char *text)
 	}
 }
 
-/* A peer a tracker named: dial it unless we know it already. */
+/*
+ * A peer a tracker named: dial it unless we know it already. With the
+ * list full, it takes the place of the address that failed most (at least
+ * TORRENT_EVICT_FAILS times), so dead addresses don't shut out new ones.
+ */
 int
 torrent_add_tracker_addr(struct torrent *t, const char *text)
 {
-	size_t	i;
+	size_t	i, worst = t->naddrs;
 
 	for (i = 0; i < t->naddrs; i++) {
 		if (strcmp(t->addrs[i].text, text) == 0)
 			return (0);
+		if (!t->addrs[i].connected && !t->addrs[i].pinned &&
+		    !t->addrs[i].banned && !t->addrs[i].local &&
+		    t->addrs[i].failures >= TORRENT_EVICT_FAILS &&
+		    (worst == t->naddrs ||
+		    t->addrs[i].failures > t->addrs[worst].failures))
+			worst = i;
 	}
-	if (t->naddrs >= TORRENT_MAX_ADDRS ||
-	    strcmp(text, t->e->listen_text) == 0)
+	if (strcmp(text, t->e->listen_text) == 0)
 		return (0);
+	if (t->naddrs >= TORRENT_MAX_ADDRS) {
+		if (worst == t->naddrs)
+			return (0);
+		log_debug("%s: %s failed %u times: forgotten", t->name,
+		    t->addrs[worst].text, t->addrs[worst].failures);
+		t->addrs[worst] = t->addrs[--t->naddrs];
+	}
 	torrent_add_peer_addr(t, text);
 	if (t->naddrs == 0 || strcmp(t->addrs[t->naddrs - 1].text, text) != 0)
 		return (0);
@@ -2429,16 +2449,20 @@ torrent_add_tracker_addr(struct torrent *t, const char *text)
 static void
 torrent_dial(struct torrent *t, uint64_t now)
 {
-	size_t		 i;
+	size_t		 i, ndials = 0;
 	char		 addr[64];
 
+	for (i = 0; i < t->naddrs; i++)
+		ndials += t->addrs[i].connected;
 	for (i = 0; i < t->naddrs; i++) {
 		struct torrent_addr *a = &t->addrs[i];
 
 		if (a->connected || a->banned || now < a->next_try_ms ||
 		    (t->state == TORRENT_COMPLETE && !t->stay) ||
+		    ndials >= TORRENT_MAX_DIALS ||
 		    torrent_addr_connected(t, a))
 			continue;
+		ndials++;
 		a->connected = 1;
 		a->next_try_ms = now + 1000;
 		snprintf(addr, sizeof addr, "%s", a->text);
