@@ -74,6 +74,8 @@ struct announcer {
 	int			 complete_said;	/* No "completed" is due. */
 	uint64_t		 next_ms;
 	unsigned		 failures;
+	int			 have_addr;	/* The host's last address. */
+	struct sockaddr_storage	 addr;
 	int			 have_conn_id;	/* UDP. */
 	uint64_t		 conn_id;
 	uint64_t		 conn_id_ms;
@@ -593,6 +595,8 @@ announcer_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *res)
 	}
 	memcpy(&req->to, res->ai_addr, res->ai_addrlen);
 	uv_freeaddrinfo(res);
+	memcpy(&req->a->addr, &req->to, sizeof req->a->addr);
+	req->a->have_addr = 1;
 	if (req->a->url.scheme == TRACKER_HTTP)
 		announcer_http_start(req);
 	else
@@ -656,11 +660,20 @@ announcer_send(struct announcer *a, enum tracker_event ev)
 	    SOCK_DGRAM;
 	hints.ai_flags = AI_NUMERICSERV;
 	snprintf(port, sizeof port, "%u", a->url.port);
+	log_debug("%s: tracker %s: announcing%s%s", t->name, a->text,
+	    ev != TRACKER_EVENT_NONE ? " " : "", tracker_event_name(ev));
+	/* Stopping: no name look-up, which could outlast the bound. */
+	if (ev == TRACKER_EVENT_STOPPED && a->have_addr) {
+		memcpy(&req->to, &a->addr, sizeof req->to);
+		if (a->url.scheme == TRACKER_HTTP)
+			announcer_http_start(req);
+		else
+			announcer_udp_start(req);
+		return;
+	}
 	req->gai.data = req;
 	req->resolving = 1;
 	req->refs++;
-	log_debug("%s: tracker %s: announcing%s%s", t->name, a->text,
-	    ev != TRACKER_EVENT_NONE ? " " : "", tracker_event_name(ev));
 	if ((rc = uv_getaddrinfo(&e->loop, &req->gai, announcer_resolved,
 	    a->url.host, port, &hints)) != 0) {
 		req->resolving = 0;

@@ -149,6 +149,8 @@ pass_if "1: the tracker named the sender and r1 itself to r1" $? ||
     grep 'tracker' "$T/r1.err" | sed 's/^/#   /'
 has "$T/r1.err" "found 127\\.0\\.0\\.1:$R1_PORT through a tracker"
 is "1: r1 did not take its own address from the tracker ($R1_PORT)" $? 1
+wait_for 5 has "$T/r1.err" "tracker http://$TRK/announce: announced completed"
+pass_if "1: r1, staying, announced completed" $?
 stop "$R1"
 is "1: r1 exits 0 on SIGTERM" $? 0
 has "$T/r1.err" "tracker http://$TRK/announce: announced stopped"
