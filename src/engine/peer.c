@@ -439,6 +439,19 @@ peer_verify(void *arg, X509 *cert, const char *sni, char **reason)
 			    "bad data", p->addr, text);
 			return (-1);
 		}
+		/*
+		 * A receiver learns who belongs to the swarm from the
+		 * source its link pins; until then it trusts nobody else
+		 * (a tracker or LSD may name the source among others).
+		 */
+		if (!p->pin && p->t != NULL && !p->t->sending &&
+		    p->t->pin && !p->t->policy_known &&
+		    memcmp(id, p->t->pinned, 32) != 0) {
+			xasprintf(reason, "%s is node %s, and the source has "
+			    "not yet said who belongs to the swarm", p->addr,
+			    text);
+			return (-1);
+		}
 		if (!p->pin && p->t != NULL && p->t->policy_known &&
 		    torrent_admit(p->t, cert, reason) != 0)
 			return (-1);

@@ -1583,6 +1583,7 @@ torrent_got_ltep(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 {
 	struct wire_ltep	 ext;
 	char			*cause = NULL;
+	size_t			 i;
 
 	if (wire_ltep_decode(msg->data, msg->data_len, &ext, &cause) != 0) {
 		peer_close(p, "bad extension handshake: %s", cause);
@@ -1607,6 +1608,11 @@ torrent_got_ltep(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 		memcpy(t->allow, ext.swarm, ext.nswarm * 32);
 		memcpy(t->allow[ext.nswarm], t->pinned, 32);
 		t->nallow = ext.nswarm + 1;
+		if (!t->policy_known) {
+			/* Addresses refused until now may be members. */
+			for (i = 0; i < t->naddrs; i++)
+				t->addrs[i].next_try_ms = 0;
+		}
 		t->policy_known = 1;
 	}
 	torrent_pex_changed(t);

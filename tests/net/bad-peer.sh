@@ -9,11 +9,15 @@
 # The bad peer must be asked for pieces before the honest sender, which
 # on loopback would otherwise serve everything at once: the honest sender
 # is started first (its link gives the port the OS chose), then stopped
-# with SIGSTOP until the bad peer has had its turn, then continued.
+# with SIGSTOP until the bad peer has had its turn, then continued. The
+# receiver's link names the bad peer as the source (a swarm member gone
+# bad: a node nobody named is refused before it can send a byte, see
+# refuse.sh), and the bad peer names the honest sender as a member.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$SRCDIR/tests/net/netlib.sh"
 
 need "$PY" python3
+need openssl openssl
 
 # shellcheck disable=SC2034
 TEST_TIMEOUT=60
@@ -31,6 +35,8 @@ cat >"$T/badpeer.py" <<'PYEOF'
 import hashlib, os, socket, ssl, struct, sys, threading, time
 
 cert, key, torrent, logpath, secs = sys.argv[1:6]
+# The node IDs it names as the swarm's members (sh_swarm), as hex.
+swarm = bytes.fromhex(sys.argv[6]) if len(sys.argv) > 6 else b""
 
 def bdecode(b, i, spans=None):
     """Decode the value at b[i:]; return (value, end). Dict values'
@@ -122,9 +128,11 @@ def serve(conn, n):
         s.sendall(b"\x13BitTorrent protocol" + bytes(reserved) +
                   hs[28:48] + b"-PY0001-badbadbadbad")
         log(n, "handshake", hs[28:48].hex())
-        send_msg(s, 20, b"\x00" + bencode({"m": {"ut_metadata": 1},
-                                           "metadata_size": len(info),
-                                           "reqq": 500}))
+        ext = {"m": {"ut_metadata": 1}, "metadata_size": len(info),
+               "reqq": 500}
+        if swarm:
+            ext["sh_swarm"] = swarm
+        send_msg(s, 20, b"\x00" + bencode(ext))
         send_msg(s, 14)                 # HAVE_ALL
         their_md = 0
         while True:
@@ -178,6 +186,10 @@ PYEOF
 for n in snd rcv bad; do
 	init_node "$n"
 done
+# The honest sender's node ID as hex: SHA-256 of its public key (DER).
+SND_HEX=$(openssl x509 -in "$T/snd/node.crt" -pubkey -noout |
+    openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
+[ ${#SND_HEX} -eq 64 ] || bail "cannot compute the sender's node ID"
 # shellcheck disable=SC2154
 diag "sender $ID_snd, receiver $ID_rcv, bad peer $ID_bad"
 
@@ -205,7 +217,7 @@ start_bad() {
 	run "$SHOAL" create "$1" -o "$T/$2.torrent" --mtime -q
 	status_is "$2: create makes send's torrent" 0
 	spawn "$T/$2-bad" 120 "$PY" "$T/badpeer.py" "$T/bad/node.crt" \
-	    "$T/bad/node.key" "$T/$2.torrent" "$T/$2-bad.log" 100
+	    "$T/bad/node.key" "$T/$2.torrent" "$T/$2-bad.log" 100 "$SND_HEX"
 	BPID=$BGPID
 	wait_for 20 has_or_gone "$T/$2-bad.log" '^info ' "$BPID"
 	BPORT=$(sed -n 's/^listening //p' "$T/$2-bad.log")
@@ -216,11 +228,19 @@ start_bad() {
 	    "$(sed -n 's/^info \([0-9a-f]*\) .*/\1/p' "$T/$2-bad.log")" "$BTMH"
 }
 
-# start_receive TAG: receive the link, with the bad peer as --peer and
-# info logs. Sets RPID (timeout's).
+# start_receive TAG: receive from a link that names the bad peer as the
+# source (x.node, x.pe), with the frozen honest sender as --peer and info
+# logs. A receiver admits only the node its link names until that node
+# says who belongs to the swarm; the bad peer names the honest sender, so
+# the receiver meets the bad peer first and the sender once it is thawed.
+# Sets RPID (timeout's).
 start_receive() {
-	spawn "$T/$1-rcv" "$TEST_TIMEOUT" "$SHOAL" receive "$LINK" \
-	    "$T/$1-dst" --state-dir "$T/rcv" --peer "127.0.0.1:$BPORT" -v
+	local sport link
+	sport=$(link_port "$LINK")
+	link=$(printf '%s\n' "$LINK" | sed "s/x\.node=[^&]*/x.node=$ID_bad/;
+	    s/x\.pe=127\.0\.0\.1:[0-9]*/x.pe=127.0.0.1:$BPORT/")
+	spawn "$T/$1-rcv" "$TEST_TIMEOUT" "$SHOAL" receive "$link" \
+	    "$T/$1-dst" --state-dir "$T/rcv" --peer "127.0.0.1:$sport" -v
 	RPID=$BGPID
 }
 

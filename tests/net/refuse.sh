@@ -142,4 +142,31 @@ run "$SHOAL" receive "$LINK" "$T/dst-d2" --state-dir "$T/rcv"
 status_is "the same receiver with the true link: receive exits 0" 0
 stop "$SPID"
 
+# ---- (e) a node the source did not name, offered by --peer ----
+# "other" serves the same folder (same torrent) to anyone (--open); the
+# receiver is given its address beside the true link. It must not connect
+# to it before the source has said who belongs to the swarm, nor after
+# (the source allows only the receiver): nothing of the share moves to or
+# from a node the source did not name.
+start_send "$T/e-other" "$S" --listen 127.0.0.1:0 --open \
+    --state-dir "$T/other" -v
+OTHER_PID=$SPID
+OTHER_LINK=$LINK
+other_port=$(link_port "$OTHER_LINK")
+start_send "$T/e" "$S" --listen 127.0.0.1:0 --allow "$ID_rcv" \
+    --state-dir "$T/snd"
+like "(e) the rogue serves the same torrent" \
+    "${OTHER_LINK%%&*}" "${LINK%%&*}"
+run "$SHOAL" receive "$LINK" "$T/dst-e" --state-dir "$T/rcv" \
+    --peer "127.0.0.1:$other_port" -v
+status_is "(e) the receiver completes from the true source" 0
+same_tree "(e) the folder is byte-identical" "$S" "$T/dst-e"
+printf '%s\n' "$ERR" | grep -Eq "is node $ID_other, and the source has not yet said who belongs|node $ID_other is not allowed"
+pass_if "(e) the receiver refused the node nobody named" $? ||
+    diag_file "$T/err" "receive's stderr"
+has "$T/e-other.err" "connected" && unlike_any=1 || unlike_any=0
+is "(e) the rogue never had the receiver as a peer" "$unlike_any" 0
+stop "$SPID"
+stop "$OTHER_PID"
+
 done_testing
