@@ -23,6 +23,7 @@ const struct cmd_entry cmd_receive_entry = {
 	    "[--stay] [--upload-limit RATE] [--download-limit RATE] [--lsd] "
 	    "[--site NAME] [--local-subnet CIDR]... [--lan-limits] "
 	    "[--peer-upload-limit RATE] [--peer-download-limit RATE] "
+	    "[--schedule WINDOW]... "
 	    "[--tracker URL]... [--state-dir DIR] [--json] [-q] [-v]"),
 	.help = N_("fetch a share into a folder; exit 0 when it is complete"),
 	.exec = cmd_receive_exec,
@@ -53,6 +54,7 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 		    RUN_OPT_PEER_UPLOAD },
 		{ "peer-download-limit", required_argument, NULL,
 		    RUN_OPT_PEER_DOWNLOAD },
+		{ "schedule", required_argument, NULL, RUN_OPT_SCHEDULE },
 		{ "tracker", required_argument, NULL, RUN_OPT_TRACKER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }

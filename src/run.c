@@ -24,6 +24,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "run.h"
+#include "schedule.h"
 #include "subnet.h"
 #include "tracker.h"
 #include "units.h"
@@ -267,12 +268,16 @@ run_common_free(struct run_common *rc)
 	free(rc->subnets);
 	rc->subnets = NULL;
 	rc->nsubnets = 0;
+	free(rc->schedule);
+	rc->schedule = NULL;
+	rc->nschedule = 0;
 }
 
 int
 run_common_option(struct run_common *rc, int ch, const char *arg)
 {
-	struct subnet	sn;
+	struct subnet		 sn;
+	struct schedule_window	 window;
 	struct tracker_url	 url;
 	char			*cause = NULL;
 
@@ -330,6 +335,16 @@ run_common_option(struct run_common *rc, int ch, const char *arg)
 		    sizeof *rc->subnets);
 		rc->subnets[rc->nsubnets++] = arg;
 		return (1);
+	case RUN_OPT_SCHEDULE:
+		if (schedule_parse(arg, &window, &cause) != 0) {
+			cli_error(_("bad schedule \"%s\": %s"), arg, cause);
+			free(cause);
+			return (-1);
+		}
+		rc->schedule = xreallocarray(rc->schedule, rc->nschedule + 1,
+		    sizeof *rc->schedule);
+		rc->schedule[rc->nschedule++] = arg;
+		return (1);
 	case RUN_OPT_LAN_LIMITS:
 		rc->lan_limits = 1;
 		return (1);
@@ -371,6 +386,8 @@ run_main(struct run_common *rc, struct engine_config *cfg)
 	cfg->lan_limits = rc->lan_limits;
 	cfg->peer_upload_limit = rc->peer_upload_limit;
 	cfg->peer_download_limit = rc->peer_download_limit;
+	cfg->schedule = rc->schedule;
+	cfg->nschedule = rc->nschedule;
 	cfg->trackers = rc->trackers;
 	cfg->ntrackers = rc->ntrackers;
 	run_block_signals();

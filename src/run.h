@@ -36,6 +36,7 @@ struct run_opts {
 #define RUN_OPT_LAN_LIMITS	0x102
 #define RUN_OPT_PEER_UPLOAD	0x103
 #define RUN_OPT_PEER_DOWNLOAD	0x104
+#define RUN_OPT_SCHEDULE	0x105
 #define RUN_OPT_TRACKER		'T'
 
 /* --tracker options a command takes. */
@@ -54,6 +55,8 @@ struct run_common {
 	int		 lan_limits;
 	uint64_t	 peer_upload_limit;
 	uint64_t	 peer_download_limit;
+	const char	**schedule;	/* --schedule, in order. */
+	size_t		 nschedule;
 	const char	*trackers[RUN_MAX_TRACKERS];	/* From argv. */
 	size_t		 ntrackers;
 };

@@ -32,6 +32,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "nodeid.h"
+#include "schedule.h"
 #include "subnet.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -119,6 +120,12 @@ const struct conf_entry conf_table[] = {
 	  .offset = offsetof(struct conf_node, lan_limits),
 	  .default_value = "no",
 	  .help = N_("whether the limits also apply to local peers") },
+	{ .section = CONF_SECTION_NODE, .key = "schedule",
+	  .type = CONF_SCHEDULE_LIST,
+	  .offset = offsetof(struct conf_node, schedule),
+	  .help = N_("limits for a weekly window, like \"mon-fri "
+	      "08:00-18:00 upload 2M download 10M\"; the first window "
+	      "that holds wins; repeat for more") },
 	{ .section = CONF_SECTION_NODE, .key = "lsd", .type = CONF_BOOL,
 	  .offset = offsetof(struct conf_node, lsd),
 	  .default_value = "yes",
@@ -255,7 +262,8 @@ static int
 conf_is_list(enum conf_type type)
 {
 	return (type == CONF_NODEID_LIST || type == CONF_ADDR_LIST ||
-	    type == CONF_SUBNET_LIST || type == CONF_URL_LIST);
+	    type == CONF_SUBNET_LIST || type == CONF_URL_LIST ||
+	    type == CONF_SCHEDULE_LIST);
 }
 
 static size_t
@@ -361,6 +369,9 @@ conf_expected(const struct conf_entry *e)
 	case CONF_URL_LIST:
 		return (xstrdup(_("a tracker URL starting with http://, "
 		    "https:// or udp://")));
+	case CONF_SCHEDULE_LIST:
+		return (xstrdup(_("DAYS HH:MM-HH:MM upload RATE download "
+		    "RATE")));
 	}
 	return (xstrdup("?"));
 }
@@ -619,6 +630,7 @@ conf_set(const struct conf_entry *e, void *base, int first,
 {
 	struct conf_strings	*list;
 	struct conf_ids		*ids;
+	struct schedule_window	 window;
 	uint8_t			 id[NODEID_LEN];
 	uint64_t		 rate;
 	int64_t			 secs;
@@ -712,6 +724,10 @@ conf_set(const struct conf_entry *e, void *base, int first,
 		if (conf_check_url(value) != 0)
 			return (conf_bad(e, msg));
 		break;
+	case CONF_SCHEDULE_LIST:
+		if (schedule_parse(value, &window, msg) != 0)
+			return (-1);
+		break;
 	}
 	/* The lists of text. */
 	list = CONF_FIELD(base, e, struct conf_strings);
@@ -743,6 +759,7 @@ conf_unset(const struct conf_entry *e, void *base)
 	case CONF_ADDR_LIST:
 	case CONF_SUBNET_LIST:
 	case CONF_URL_LIST:
+	case CONF_SCHEDULE_LIST:
 		conf_strings_clear(CONF_FIELD(base, e, struct conf_strings));
 		break;
 	default:
@@ -1507,6 +1524,7 @@ conf_print_key(const struct conf_entry *e, const void *base, struct buf *b)
 	case CONF_ADDR_LIST:
 	case CONF_SUBNET_LIST:
 	case CONF_URL_LIST:
+	case CONF_SCHEDULE_LIST:
 		list = CONF_FIELD(base, e, const struct conf_strings);
 		if (list->n == 0)
 			buf_addf(b, "# %s is not set\n", e->key);

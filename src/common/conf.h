@@ -44,7 +44,8 @@ enum conf_type {
 	CONF_NODEID_LIST,	/* Repeatable node IDs (struct conf_ids). */
 	CONF_ADDR_LIST,		/* Repeatable ADDR:PORT; port >= min. */
 	CONF_SUBNET_LIST,	/* Repeatable CIDR subnets. */
-	CONF_URL_LIST		/* Repeatable tracker URLs. */
+	CONF_URL_LIST,		/* Repeatable tracker URLs. */
+	CONF_SCHEDULE_LIST	/* Repeatable limit windows (schedule.h). */
 };
 
 /* Flags of a key. */
@@ -117,6 +118,7 @@ struct conf_node {
 	uint64_t		 upload_limit;	/* Bytes/s; 0: none. */
 	uint64_t		 download_limit;
 	int			 lan_limits;
+	struct conf_strings	 schedule;	/* Limit windows, in order. */
 	int			 lsd;
 	int			 pex;
 	struct conf_strings	 tracker;

@@ -18,6 +18,7 @@
 #include "identity.h"
 #include "lsd.h"
 #include "ratelimit.h"
+#include "schedule.h"
 #include "subnet.h"
 #include "peer.h"
 #include "tls.h"
@@ -81,6 +82,14 @@ struct engine {
 	int			 lan_limits;	/* Limits apply to local peers. */
 	uint64_t		 peer_up;	/* Each peer's limits, bytes/s. */
 	uint64_t		 peer_down;
+
+	/* The weekly schedule switches the node's limits by itself. */
+	struct schedule_window	*schedule;
+	char			**schedule_text;
+	int			 nschedule;
+	int			 window;	/* In force: index, or -1. */
+	uint64_t		 base_up;	/* Limits outside every window. */
+	uint64_t		 base_down;
 };
 
 uint64_t	 engine_now(struct engine *);

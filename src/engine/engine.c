@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
@@ -28,6 +29,7 @@
 #include "log.h"
 #include "magnet.h"
 #include "nodeid.h"
+#include "units.h"
 #include "xmalloc.h"
 
 /* How often the front end gets a new snapshot (DESIGN.md: ~4 a second). */
@@ -40,6 +42,7 @@
 #define ENGINE_MAX_PENDING	64
 
 static void	engine_publish(struct engine *);
+static void	engine_schedule(struct engine *);
 
 uint64_t
 engine_now(struct engine *e)
@@ -163,8 +166,46 @@ engine_tick(uv_timer_t *h)
 		peer_tick(p, now);
 	}
 	announcer_tick(e->announcers, now);
+	engine_schedule(e);
 	for (t = e->torrents; t != NULL; t = t->next)
 		torrent_tick(t, now);
+}
+
+/*
+ * Apply the schedule's window for the local time now, if it changed: the
+ * node's limits become the window's (or, outside every window, the
+ * node's own), from this moment on.
+ */
+static void
+engine_schedule(struct engine *e)
+{
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	int		 w;
+	uint64_t	 up = e->base_up, down = e->base_down;
+	char		 a[UNITS_BUFLEN], b[UNITS_BUFLEN];
+
+	if (e->nschedule == 0 || localtime_r(&now, &tm) == NULL)
+		return;
+	w = schedule_find(e->schedule, e->nschedule,
+	    schedule_minute(tm.tm_wday, tm.tm_hour, tm.tm_min));
+	if (w == e->window)
+		return;
+	e->window = w;
+	if (w >= 0 && e->schedule[w].set_up)
+		up = e->schedule[w].up;
+	if (w >= 0 && e->schedule[w].set_down)
+		down = e->schedule[w].down;
+	ratelimit_set_rate(&e->up, up, uv_now(&e->loop));
+	ratelimit_set_rate(&e->down, down, uv_now(&e->loop));
+	log_info("limits now: upload %s, download %s (%s%s)",
+	    up == 0 ? "unlimited" : units_rate((double)up, a),
+	    down == 0 ? "unlimited" : units_rate((double)down, b),
+	    w >= 0 ? "schedule: " : "outside every scheduled window",
+	    w >= 0 ? e->schedule_text[w] : "");
+	/* Waiting transfers may go now (once the loop runs). */
+	if (e->soon_ready)
+		engine_limit_wait(e, 1);
 }
 
 static void
@@ -441,6 +482,26 @@ engine_new(const struct engine_config *cfg, char **cause)
 	e->lan_limits = cfg->lan_limits;
 	e->peer_up = cfg->peer_upload_limit;
 	e->peer_down = cfg->peer_download_limit;
+	e->base_up = cfg->upload_limit;
+	e->base_down = cfg->download_limit;
+	e->window = -1;
+	e->schedule = xreallocarray(NULL, cfg->nschedule + 1,
+	    sizeof *e->schedule);
+	e->schedule_text = xreallocarray(NULL, cfg->nschedule + 1,
+	    sizeof *e->schedule_text);
+	for (i = 0; i < cfg->nschedule; i++) {
+		why = NULL;
+		if (schedule_parse(cfg->schedule[i],
+		    &e->schedule[e->nschedule], &why) != 0) {
+			xasprintf(cause, "schedule \"%s\": %s",
+			    cfg->schedule[i], why);
+			free(why);
+			engine_free(e);
+			return (NULL);
+		}
+		e->schedule_text[e->nschedule++] = xstrdup(cfg->schedule[i]);
+	}
+	engine_schedule(e);
 	if (cfg->site != NULL) {
 		if (strlen(cfg->site) > WIRE_LTEP_SITE_MAX) {
 			xasprintf(cause, "site name \"%s\" is longer than %d "
@@ -622,6 +683,10 @@ engine_free(struct engine *e)
 	free(e->trackers);
 	snapshot_put(e->snap);
 	free(e->subnets);
+	for (i = 0; i < (size_t)e->nschedule; i++)
+		free(e->schedule_text[i]);
+	free(e->schedule_text);
+	free(e->schedule);
 	free(e->dirty);
 	free(e->fatal);
 	tls_ctx_free(e->tls);

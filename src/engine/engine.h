@@ -44,6 +44,8 @@ struct engine_config {
 	int			 lan_limits;	/* Limits apply to local peers. */
 	uint64_t		 peer_upload_limit;	/* Each peer, 0: none. */
 	uint64_t		 peer_download_limit;
+	const char	       **schedule;	/* Limit windows (schedule.h). */
+	size_t			 nschedule;
 	const char	       **trackers;	/* Tracker URLs for every share. */
 	size_t			 ntrackers;
 };

@@ -5,8 +5,8 @@
 # from outside it (the "down_remote" of its three receivers together) stay
 # below 1.3x the folder: each piece crosses into an office about once and
 # is passed on inside it. Without sites the same swarm pulls about three
-# copies into each office, which the last part shows. Then --local-subnet
-# and --peer-upload-limit.
+# copies into each office, which the second part shows. Then
+# --local-subnet, --lan-limits, --peer-upload-limit and --schedule.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$SRCDIR/tests/net/netlib.sh"
 
@@ -194,6 +194,35 @@ rate=$(awk -v a="$up1" -v b="$up2" -v x="$t1" -v y="$t2" \
 diag "peer limit: the source sent $rate bytes/s to its one peer"
 awk -v r="$rate" 'BEGIN { exit !(r > 256 * 1024 && r < 768 * 1024) }'
 pass_if "peer limit: one peer gets about 512K/s ($rate B/s)" $?
+stop "${RPID[a1]}"
+stop "$spid"
+
+# ==== 6. --schedule: a window that holds now sets the limit ====
+# One window for every day and hour, so it holds whenever the test runs;
+# which window holds at which minute is tests/unit/test-schedule's part.
+start_send "$T/src-sched" "$S" --listen 127.0.0.1:0 "${allow[@]}" \
+    --state-dir "$T/src" --schedule "daily 00:00-24:00 upload 512K" \
+    --json -v
+spid=$SPID
+grep -q 'limits now: upload 512 KiB/s, download unlimited (schedule: daily 00:00-24:00 upload 512K)' \
+    "$T/src-sched.err"
+pass_if "schedule: the source logs the window's limits" $? ||
+    diag_file "$T/src-sched.err" "send's stderr"
+rm -rf "$T/a1-dst"
+start_receiver a1 "$LINK" --json
+wait_for 5 more_lines "$T/a1.out" 4
+fresh_json "$T/src-sched.out"
+up1=$(last_json "$T/src-sched.out" uploaded)
+t1=$EPOCHREALTIME
+fresh_json "$T/src-sched.out"
+fresh_json "$T/src-sched.out"
+up2=$(last_json "$T/src-sched.out" uploaded)
+t2=$EPOCHREALTIME
+rate=$(awk -v a="$up1" -v b="$up2" -v x="$t1" -v y="$t2" \
+    'BEGIN { printf "%.0f", (b - a) / (y - x) }')
+diag "schedule: the source sent $rate bytes/s"
+awk -v r="$rate" 'BEGIN { exit !(r > 384 * 1024 && r < 640 * 1024) }'
+pass_if "schedule: the window's 512K holds ($rate B/s)" $?
 stop "${RPID[a1]}"
 stop "$spid"
 

@@ -158,7 +158,7 @@ test_table(void)
 		if (conf_find(e->section, e->key) != e)
 			ok = 0;
 	}
-	CHECK_INT(n, 31);
+	CHECK_INT(n, 32);
 	CHECK_MSG(ok, "every key has help, choices if an enum, and is found");
 	CHECK_MSG(!dup, "no key is listed twice in a section");
 	CHECK(conf_find(CONF_SECTION_NODE, "mode") == NULL);
@@ -451,6 +451,14 @@ test_errors(void)
 	load_bad("[node]\ntracker = ftp://t.example/\n", CONF_ERR_INVALID,
 	    "shoal.conf:2: [node] tracker: expected a tracker URL starting "
 	    "with http://, https:// or udp://", "a tracker of another scheme");
+	load_bad("[node]\nschedule = mon-fri 08:00-18:00 upload 1M\n"
+	    "schedule = weekdays 08:00-18:00 upload 1M\n", CONF_ERR_INVALID,
+	    "shoal.conf:3: [node] schedule: \"weekdays\" is not a list of "
+	    "days like mon-fri or sat,sun", "a schedule with bad days");
+	load_bad("[node]\nschedule = sat 22:00-06:00\n", CONF_ERR_INVALID,
+	    "shoal.conf:2: [node] schedule: expected DAYS HH:MM-HH:MM, then "
+	    "upload RATE and/or download RATE, like \"mon-fri 08:00-18:00 "
+	    "upload 2M\"", "a schedule without limits");
 	load_bad("[node]\ntracker = http://\n", CONF_ERR_INVALID,
 	    "shoal.conf:2: [node] tracker: expected a tracker URL starting "
 	    "with http://, https:// or udp://", "a tracker without a host");
