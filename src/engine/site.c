@@ -139,7 +139,7 @@ site_peer_update(struct torrent *t, struct peer *p)
 		site_avail_add(t, p, 1);
 	t->wan_dirty = 1;
 	log_info("%s: peer %s node %s is %s", t->name, p->addr, p->node_short,
-	    local ? "local (same site)" : "remote");
+	    local ? "local" : "remote");
 }
 
 void

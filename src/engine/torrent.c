@@ -268,6 +268,9 @@ torrent_admit(struct torrent *t, X509 *cert, char **reason)
 	}
 	if (t->open)
 		return (0);
+	/* A receiver's own source, before it has named the swarm. */
+	if (!t->sending && t->pin && memcmp(id, t->pinned, 32) == 0)
+		return (0);
 	for (i = 0; i < t->nallow; i++) {
 		if (memcmp(t->allow[i], id, 32) == 0)
 			return (0);
@@ -2412,6 +2415,7 @@ torrent_add_local_addr(struct torrent *t, const char *text)
 	if (t->naddrs > 0 && strcmp(t->addrs[t->naddrs - 1].text, text) == 0) {
 		t->addrs[t->naddrs - 1].local = 1;
 		log_info("%s: found %s on the local network", t->name, text);
+		engine_soon(t->e);
 	}
 }
 
@@ -2448,6 +2452,7 @@ torrent_add_tracker_addr(struct torrent *t, const char *text)
 	if (t->naddrs == 0 || strcmp(t->addrs[t->naddrs - 1].text, text) != 0)
 		return (0);
 	log_info("%s: found %s through a tracker", t->name, text);
+	engine_soon(t->e);
 	return (1);
 }
 
