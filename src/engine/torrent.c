@@ -498,11 +498,11 @@ torrent_peer_detach(struct torrent *t, struct peer *p)
 		}
 	}
 	/* A receiver refused by its only source has nothing to wait for. */
-	if (!t->sending && p->outgoing && !p->got_handshake &&
+	if (!t->sending && p->outgoing && p->pin && !p->got_handshake &&
 	    p->close_reason != NULL && strstr(p->close_reason,
 	    "not allowed") != NULL && t->error == NULL)
 		torrent_fail(t, "%s", p->close_reason);
-	if (!t->sending && p->outgoing && p->close_reason != NULL &&
+	if (!t->sending && p->outgoing && p->pin && p->close_reason != NULL &&
 	    strstr(p->close_reason, "not the node") != NULL &&
 	    t->error == NULL)
 		torrent_fail(t, "%s", p->close_reason);
