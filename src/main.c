@@ -24,6 +24,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
 	&cmd_receive_entry,
 	&cmd_send_entry,
+	&cmd_share_entry,
 	&cmd_verify_entry,
 	NULL
 };
