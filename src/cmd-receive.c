@@ -22,6 +22,7 @@ const struct cmd_entry cmd_receive_entry = {
 	.args = N_("LINK DIR [--peer ADDR:PORT]... [--listen ADDR:PORT] "
 	    "[--stay] [--upload-limit RATE] [--download-limit RATE] [--lsd] "
 	    "[--site NAME] [--local-subnet CIDR]... [--lan-limits] "
+	    "[--site-upload-limit RATE] [--site-download-limit RATE] "
 	    "[--peer-upload-limit RATE] [--peer-download-limit RATE] "
 	    "[--schedule WINDOW]... "
 	    "[--tracker URL]... [--state-dir DIR] [--json] [-q] [-v]"),
@@ -55,6 +56,10 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "peer-download-limit", required_argument, NULL,
 		    RUN_OPT_PEER_DOWNLOAD },
 		{ "schedule", required_argument, NULL, RUN_OPT_SCHEDULE },
+		{ "site-upload-limit", required_argument, NULL,
+		    RUN_OPT_SITE_UPLOAD },
+		{ "site-download-limit", required_argument, NULL,
+		    RUN_OPT_SITE_DOWNLOAD },
 		{ "tracker", required_argument, NULL, RUN_OPT_TRACKER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }

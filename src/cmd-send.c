@@ -24,7 +24,8 @@ const struct cmd_entry cmd_send_entry = {
 	.args = N_("DIR [--listen ADDR:PORT] (--allow NODEID... | "
 	    "--ca CA.crt | --open) [--upload-limit RATE] [--lsd] "
 	    "[--site NAME] [--local-subnet CIDR]... [--lan-limits] "
-	    "[--peer-upload-limit RATE] [--schedule WINDOW]... "
+	    "[--site-upload-limit RATE] [--peer-upload-limit RATE] "
+	    "[--schedule WINDOW]... "
 	    "[--tracker URL]... "
 	    "[--state-dir DIR] [--json] [-q] [-v]"),
 	.help = N_("share a folder now: print its link and serve it"),
@@ -61,6 +62,10 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "peer-download-limit", required_argument, NULL,
 		    RUN_OPT_PEER_DOWNLOAD },
 		{ "schedule", required_argument, NULL, RUN_OPT_SCHEDULE },
+		{ "site-upload-limit", required_argument, NULL,
+		    RUN_OPT_SITE_UPLOAD },
+		{ "site-download-limit", required_argument, NULL,
+		    RUN_OPT_SITE_DOWNLOAD },
 		{ "tracker", required_argument, NULL, RUN_OPT_TRACKER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }

@@ -352,10 +352,14 @@ run_common_option(struct run_common *rc, int ch, const char *arg)
 	case RUN_OPT_DOWNLOAD_LIMIT:
 	case RUN_OPT_PEER_UPLOAD:
 	case RUN_OPT_PEER_DOWNLOAD:
+	case RUN_OPT_SITE_UPLOAD:
+	case RUN_OPT_SITE_DOWNLOAD:
 		if (units_parse_size(arg, ch == RUN_OPT_UPLOAD_LIMIT ?
 		    &rc->upload_limit : ch == RUN_OPT_DOWNLOAD_LIMIT ?
 		    &rc->download_limit : ch == RUN_OPT_PEER_UPLOAD ?
-		    &rc->peer_upload_limit : &rc->peer_download_limit) != 0) {
+		    &rc->peer_upload_limit : ch == RUN_OPT_PEER_DOWNLOAD ?
+		    &rc->peer_download_limit : ch == RUN_OPT_SITE_UPLOAD ?
+		    &rc->site_upload_limit : &rc->site_download_limit) != 0) {
 			cli_error(_("bad rate \"%s\": give bytes per second "
 			    "like 500K or 20M"), arg);
 			return (-1);
@@ -386,6 +390,8 @@ run_main(struct run_common *rc, struct engine_config *cfg)
 	cfg->lan_limits = rc->lan_limits;
 	cfg->peer_upload_limit = rc->peer_upload_limit;
 	cfg->peer_download_limit = rc->peer_download_limit;
+	cfg->site_upload_limit = rc->site_upload_limit;
+	cfg->site_download_limit = rc->site_download_limit;
 	cfg->schedule = rc->schedule;
 	cfg->nschedule = rc->nschedule;
 	cfg->trackers = rc->trackers;

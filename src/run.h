@@ -37,6 +37,8 @@ struct run_opts {
 #define RUN_OPT_PEER_UPLOAD	0x103
 #define RUN_OPT_PEER_DOWNLOAD	0x104
 #define RUN_OPT_SCHEDULE	0x105
+#define RUN_OPT_SITE_UPLOAD	0x106
+#define RUN_OPT_SITE_DOWNLOAD	0x107
 #define RUN_OPT_TRACKER		'T'
 
 /* --tracker options a command takes. */
@@ -55,6 +57,8 @@ struct run_common {
 	int		 lan_limits;
 	uint64_t	 peer_upload_limit;
 	uint64_t	 peer_download_limit;
+	uint64_t	 site_upload_limit;
+	uint64_t	 site_download_limit;
 	const char	**schedule;	/* --schedule, in order. */
 	size_t		 nschedule;
 	const char	*trackers[RUN_MAX_TRACKERS];	/* From argv. */

@@ -116,6 +116,17 @@ const struct conf_entry conf_table[] = {
 	  .default_value = "0",
 	  .help = N_("the node's download limit in bytes a second; 0: "
 	      "none") },
+	{ .section = CONF_SECTION_NODE, .key = "site_upload_limit",
+	  .type = CONF_RATE,
+	  .offset = offsetof(struct conf_node, site_upload_limit),
+	  .default_value = "0",
+	  .help = N_("upload limit towards each other site (office); "
+	      "0: none") },
+	{ .section = CONF_SECTION_NODE, .key = "site_download_limit",
+	  .type = CONF_RATE,
+	  .offset = offsetof(struct conf_node, site_download_limit),
+	  .default_value = "0",
+	  .help = N_("download limit from each other site; 0: none") },
 	{ .section = CONF_SECTION_NODE, .key = "lan_limits", .type = CONF_BOOL,
 	  .offset = offsetof(struct conf_node, lan_limits),
 	  .default_value = "no",

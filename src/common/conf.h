@@ -118,6 +118,8 @@ struct conf_node {
 	uint64_t		 upload_limit;	/* Bytes/s; 0: none. */
 	uint64_t		 download_limit;
 	int			 lan_limits;
+	uint64_t		 site_upload_limit;	/* Each other site. */
+	uint64_t		 site_download_limit;
 	struct conf_strings	 schedule;	/* Limit windows, in order. */
 	int			 lsd;
 	int			 pex;

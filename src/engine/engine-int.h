@@ -24,6 +24,15 @@
 #include "tls.h"
 #include "torrent.h"
 
+/* Remote sites we limit: at most this many get buckets of their own. */
+#define ENGINE_MAX_SITES	256
+
+struct engine_site {
+	char			 name[WIRE_LTEP_SITE_MAX + 1];
+	struct ratelimit	 up;
+	struct ratelimit	 down;
+};
+
 struct engine {
 	uv_loop_t		 loop;
 	uv_thread_t		 thread;
@@ -80,6 +89,11 @@ struct engine {
 	struct subnet		*subnets;
 	size_t			 nsubnets;
 	int			 lan_limits;	/* Limits apply to local peers. */
+	/* One pair of buckets per remote site, made as sites appear. */
+	struct engine_site	*sites;
+	size_t			 nsites;
+	uint64_t		 site_up;	/* Each remote site's limits. */
+	uint64_t		 site_down;
 	uint64_t		 peer_up;	/* Each peer's limits, bytes/s. */
 	uint64_t		 peer_down;
 

@@ -480,6 +480,10 @@ engine_new(const struct engine_config *cfg, char **cause)
 	e->want_lsd = cfg->lsd;
 	ratelimit_init(&e->down, cfg->download_limit, uv_now(&e->loop));
 	e->lan_limits = cfg->lan_limits;
+	e->site_up = cfg->site_upload_limit;
+	e->site_down = cfg->site_download_limit;
+	if (e->site_up != 0 || e->site_down != 0)
+		e->sites = xcalloc(ENGINE_MAX_SITES, sizeof *e->sites);
 	e->peer_up = cfg->peer_upload_limit;
 	e->peer_down = cfg->peer_download_limit;
 	e->base_up = cfg->upload_limit;
@@ -683,6 +687,7 @@ engine_free(struct engine *e)
 	free(e->trackers);
 	snapshot_put(e->snap);
 	free(e->subnets);
+	free(e->sites);
 	for (i = 0; i < (size_t)e->nschedule; i++)
 		free(e->schedule_text[i]);
 	free(e->schedule_text);

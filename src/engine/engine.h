@@ -42,6 +42,8 @@ struct engine_config {
 	const char	       **local_subnets;	/* "10.1.0.0/16": local peers. */
 	size_t			 nlocal_subnets;
 	int			 lan_limits;	/* Limits apply to local peers. */
+	uint64_t		 site_upload_limit;	/* Each other site. */
+	uint64_t		 site_download_limit;
 	uint64_t		 peer_upload_limit;	/* Each peer, 0: none. */
 	uint64_t		 peer_download_limit;
 	const char	       **schedule;	/* Limit windows (schedule.h). */

@@ -51,6 +51,7 @@ struct peer {
 	int			 closing;
 	char			*close_reason;
 	int			 local;		/* Same site (site.c). */
+	size_t			 site_slot;	/* Its site's buckets + 1, or 0. */
 
 	/* Transport. */
 	uv_tcp_t		 tcp;

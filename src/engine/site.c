@@ -121,25 +121,55 @@ site_have(struct torrent *t, const struct peer *p, uint32_t idx)
 		t->wan_dirty = 1;
 }
 
+/*
+ * The buckets of the remote site p names, made on first sight; 0 if p is
+ * local, names no site, sites are not limited, or the table is full.
+ */
+static size_t
+site_slot(struct engine *e, const struct peer *p)
+{
+	size_t	i;
+
+	if (e->sites == NULL || p->local || !p->got_ext ||
+	    p->ext.site[0] == '\0')
+		return (0);
+	for (i = 0; i < e->nsites; i++) {
+		if (strcmp(e->sites[i].name, p->ext.site) == 0)
+			return (i + 1);
+	}
+	if (e->nsites == ENGINE_MAX_SITES)
+		return (0);
+	snprintf(e->sites[i].name, sizeof e->sites[i].name, "%s",
+	    p->ext.site);
+	ratelimit_init(&e->sites[i].up, e->site_up, engine_now(e));
+	ratelimit_init(&e->sites[i].down, e->site_down, engine_now(e));
+	e->nsites++;
+	log_info("site %s: limited to %llu bytes/s up, %llu down (0: none)",
+	    p->ext.site, (unsigned long long)e->site_up,
+	    (unsigned long long)e->site_down);
+	return (i + 1);
+}
+
 void
 site_peer_update(struct torrent *t, struct peer *p)
 {
 	int	local = site_is_local(t, p);
 
-	if (local == p->local)
-		return;
-	if (p->have_set)
-		site_avail_add(t, p, -1);
-	p->local = local;
-	if (local)
-		t->nlocal++;
-	else
-		t->nlocal--;
-	if (p->have_set)
-		site_avail_add(t, p, 1);
-	t->wan_dirty = 1;
-	log_info("%s: peer %s node %s is %s", t->name, p->addr, p->node_short,
-	    local ? "local" : "remote");
+	if (local != p->local) {
+		if (p->have_set)
+			site_avail_add(t, p, -1);
+		p->local = local;
+		if (local)
+			t->nlocal++;
+		else
+			t->nlocal--;
+		if (p->have_set)
+			site_avail_add(t, p, 1);
+		t->wan_dirty = 1;
+		log_info("%s: peer %s node %s is %s", t->name, p->addr,
+		    p->node_short, local ? "local" : "remote");
+	}
+	p->site_slot = site_slot(t->e, p);
 }
 
 void

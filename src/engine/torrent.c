@@ -66,6 +66,8 @@
 #define TORRENT_RETRY_MAX_MS	60000
 /* A tracker's new peer may replace an address that failed this often. */
 #define TORRENT_EVICT_FAILS	3
+/* Peers of one torrent, both ways; more are closed after the handshake. */
+#define TORRENT_MAX_PEERS	200
 /* Outgoing connections (in progress or up) we keep at most. */
 #define TORRENT_MAX_DIALS	50
 
@@ -360,6 +362,10 @@ torrent_peer_ready(struct torrent *t, struct peer *p)
 
 	if (torrent_dedup(t, p) != 0)
 		return;
+	if (t->npeers > TORRENT_MAX_PEERS) {
+		peer_close(p, "the share has %u peers already", t->npeers - 1);
+		return;
+	}
 	p->fast = wire_reserved_has(p->reserved, WIRE_FEATURE_FAST);
 	p->ltep = wire_reserved_has(p->reserved, WIRE_FEATURE_LTEP);
 	if (!p->ltep) {
@@ -627,18 +633,24 @@ torrent_queue_depth(struct torrent *t, struct peer *p)
 
 /*
  * The buckets a transfer with p passes through, up (1) or down (0): the
- * node's (unless p is local and the node leaves its LAN unlimited), the
- * share's and the peer's. Unlimited buckets pass everything. Returns how
+ * node's (unless p is local and the node leaves its LAN unlimited), its
+ * site's (another site, when sites are limited), the share's and the
+ * peer's. Unlimited buckets pass everything. Returns how
  * many it put in v.
  */
 static size_t
 torrent_buckets(struct torrent *t, struct peer *p, int up,
     struct ratelimit **v)
 {
-	size_t	n = 0;
+	struct engine_site	*s;
+	size_t			 n = 0;
 
 	if (!p->local || t->e->lan_limits)
 		v[n++] = up ? &t->e->up : &t->e->down;
+	if (p->site_slot != 0) {
+		s = &t->e->sites[p->site_slot - 1];
+		v[n++] = up ? &s->up : &s->down;
+	}
 	v[n++] = up ? &t->up_limit : &t->down_limit;
 	v[n++] = up ? &p->up_limit : &p->down_limit;
 	return (n);
@@ -653,7 +665,7 @@ torrent_buckets(struct torrent *t, struct peer *p, int up,
 static int
 torrent_may_ask(struct torrent *t, struct peer *p, uint32_t len)
 {
-	struct ratelimit	*v[3];
+	struct ratelimit	*v[4];
 	uint64_t		 now = engine_now(t->e);
 	size_t			 n = torrent_buckets(t, p, 0, v), i;
 
@@ -670,7 +682,7 @@ torrent_may_ask(struct torrent *t, struct peer *p, uint32_t len)
 static int
 torrent_limited(struct torrent *t, struct peer *p)
 {
-	struct ratelimit	*v[3];
+	struct ratelimit	*v[4];
 	uint64_t		 now = engine_now(t->e);
 	size_t			 n = torrent_buckets(t, p, 0, v);
 
@@ -1224,7 +1236,7 @@ static void
 torrent_serve(struct torrent *t, struct peer *p)
 {
 	struct torrent_read	*r;
-	struct ratelimit	*v[3];
+	struct ratelimit	*v[4];
 	uint64_t		 now;
 	size_t			 n = torrent_buckets(t, p, 1, v), i;
 

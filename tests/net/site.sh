@@ -197,7 +197,37 @@ pass_if "peer limit: one peer gets about 512K/s ($rate B/s)" $?
 stop "${RPID[a1]}"
 stop "$spid"
 
-# ==== 6. --schedule: a window that holds now sets the limit ====
+# ==== 6. --site-upload-limit: one bucket for a whole remote site ====
+# Two receivers of office A share the source's 512K towards their site:
+# the source sends about 512K/s in all, not 512K/s to each.
+start_send "$T/src-sl" "$S" --listen 127.0.0.1:0 "${allow[@]}" \
+    --state-dir "$T/src" --site hq --site-upload-limit 512K --json -v
+spid=$SPID
+for n in a1 a2; do
+	rm -rf "$T/$n-dst"
+	start_receiver "$n" "$LINK" --json --site office-a
+done
+wait_for 5 more_lines "$T/a2.out" 4
+fresh_json "$T/src-sl.out"
+up1=$(last_json "$T/src-sl.out" uploaded)
+t1=$EPOCHREALTIME
+fresh_json "$T/src-sl.out"
+fresh_json "$T/src-sl.out"
+up2=$(last_json "$T/src-sl.out" uploaded)
+t2=$EPOCHREALTIME
+rate=$(awk -v a="$up1" -v b="$up2" -v x="$t1" -v y="$t2" \
+    'BEGIN { printf "%.0f", (b - a) / (y - x) }')
+diag "site limit: the source sent $rate bytes/s to office A's two nodes"
+awk -v r="$rate" 'BEGIN { exit !(r > 384 * 1024 && r < 640 * 1024) }'
+pass_if "site limit: office A gets 512K/s in all ($rate B/s)" $?
+grep -q 'site office-a: limited to 524288 bytes/s up' "$T/src-sl.err"
+pass_if "site limit: the source logs the site's bucket" $?
+for n in a1 a2; do
+	stop "${RPID[$n]}"
+done
+stop "$spid"
+
+# ==== 7. --schedule: a window that holds now sets the limit ====
 # One window for every day and hour, so it holds whenever the test runs;
 # which window holds at which minute is tests/unit/test-schedule's part.
 start_send "$T/src-sched" "$S" --listen 127.0.0.1:0 "${allow[@]}" \
