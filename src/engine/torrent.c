@@ -834,6 +834,7 @@ torrent_endgame(struct torrent *t, struct peer *p, size_t depth)
 			p->asked[p->nasked].when_ms = engine_now(t->e);
 			p->asked[p->nasked].cancelled = 0;
 			p->nasked++;
+			t->ndups++;
 			wire_put_request(&p->out, dp->index, begin, len);
 		}
 	}
@@ -879,6 +880,7 @@ torrent_withdraw_wan(struct torrent *t)
 				p->asked[i--] = p->asked[--p->nasked];
 		}
 	}
+	t->nwithdrawn += n;
 	if (n > 0)
 		log_debug("%s: took back %u requests across the WAN that "
 		    "local peers serve", t->name, n);
@@ -954,7 +956,13 @@ torrent_request_more(struct torrent *t, struct peer *p)
 		limit = 8;
 	while (p->nasked < depth && t->ndownloading < limit) {
 		if ((idx = torrent_pick(t, p, have)) == UINT32_MAX) {
-			torrent_endgame(t, p, depth);
+			/*
+			 * The endgame only once every missing piece is in
+			 * flight: that p has nothing new (a peer across the
+			 * WAN, whose pieces others fetch) is no reason.
+			 */
+			if (have->count + t->ndownloading >= t->m.npieces)
+				torrent_endgame(t, p, depth);
 			break;
 		}
 		if (torrent_limited(t, p))
@@ -1015,6 +1023,9 @@ torrent_complete(void *arg)
 	t->state = TORRENT_COMPLETE;
 	log_info("%s: complete: every file has passed its hashes",
 	    t->name);
+	log_debug("%s: %llu bytes came twice; %u endgame duplicates asked, "
+	    "%u requests across the WAN taken back", t->name,
+	    (unsigned long long)t->wasted, t->ndups, t->nwithdrawn);
 	engine_notify(t->e);
 	for (p = t->peers; p != NULL; p = p->next)
 		torrent_update_interest(t, p);
@@ -1974,6 +1985,7 @@ torrent_got_pex(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 			log_debug("%s: %s told us of %s", t->name, p->addr,
 			    text);
 			torrent_add_peer_addr(t, text);
+			engine_soon(t->e);	/* Dial it now. */
 		}
 	}
 out:

@@ -131,6 +131,8 @@ struct torrent {
 	uint64_t		 downloaded;
 	uint64_t		 uploaded;
 	uint64_t		 wasted;
+	unsigned		 ndups;		/* Endgame duplicates asked. */
+	unsigned		 nwithdrawn;	/* WAN requests taken back. */
 	uint64_t		 down_local;	/* Payload from local peers. */
 	uint64_t		 down_remote;	/* From other sites. */
 	uint64_t		 up_local;	/* Payload sent to local peers. */
