@@ -61,6 +61,8 @@ run_state_name(enum snap_state st)
 		return ("receiving");
 	case SNAP_COMPLETE:
 		return ("complete");
+	case SNAP_PAUSED:
+		return ("paused");
 	default:
 		return ("error");
 	}

@@ -48,6 +48,8 @@ struct engine {
 
 	struct identity		 id;
 	char			 node_text[64];
+	char			 node_name[64];	/* The certificate's CN. */
+	uint32_t		 next_share_id;
 	struct tls_ctx		*tls;
 	uint8_t			 peer_id[20];
 	uint32_t		 next_serial;
@@ -69,6 +71,9 @@ struct engine {
 	char			*fatal;
 	int			 stopped;
 	int			 notify_fd;	/* eventfd for the front end. */
+	struct engine_cmd	*cmds;		/* Commands not yet taken. */
+	size_t			 ncmds;
+	size_t			 capcmds;
 
 	/* Upload limit: blocks wait for tokens; a timer brings them back. */
 	int			 want_lsd;

@@ -1,8 +1,14 @@
 /*
  * The engine: a libuv loop on its own thread that owns every torrent, peer
  * and handle. The front end talks to it through three things only, each
- * under e->lock: a stop flag (with uv_async_send to wake the loop), and
- * the newest snapshot, which the loop rebuilds four times a second.
+ * under e->lock: a stop flag and a queue of commands (each with
+ * uv_async_send to wake the loop), and the newest snapshot, which the loop
+ * rebuilds four times a second.
+ *
+ * Commands: engine_submit() appends under the lock and signals the async
+ * handle; libuv coalesces signals, so the callback takes the whole queue
+ * under the lock and works through it outside. A command sent before the
+ * loop runs waits in the queue for engine_main()'s first look.
  *
  * Shutdown: the async callback stops every torrent (peers closed, storage
  * saved and closed), then closes the engine's own handles; uv_run returns
@@ -23,6 +29,7 @@
 #include <unistd.h>
 
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "engine-int.h"
 #include "hex.h"
@@ -56,8 +63,9 @@ engine_find_torrent(struct engine *e, const uint8_t *hash20)
 	struct torrent	*t;
 
 	for (t = e->torrents; t != NULL; t = t->next) {
+		/* A paused share admits nobody: as if we did not have it. */
 		if (t->state != TORRENT_MAKING && t->state != TORRENT_FAILED &&
-		    torrent_matches(t, hash20))
+		    !t->paused && torrent_matches(t, hash20))
 			return (t);
 	}
 	return (NULL);
@@ -167,8 +175,10 @@ engine_tick(uv_timer_t *h)
 	}
 	announcer_tick(e->announcers, now);
 	engine_schedule(e);
-	for (t = e->torrents; t != NULL; t = t->next)
-		torrent_tick(t, now);
+	for (t = e->torrents; t != NULL; t = t->next) {
+		if (!t->paused)
+			torrent_tick(t, now);
+	}
 }
 
 /*
@@ -315,17 +325,101 @@ engine_begin_stop(struct engine *e)
 	engine_torrent_stopped(e);
 }
 
+static struct torrent *
+engine_find_id(struct engine *e, uint32_t id)
+{
+	struct torrent	*t;
+
+	for (t = e->torrents; t != NULL; t = t->next) {
+		if (t->id == id)
+			return (t);
+	}
+	return (NULL);
+}
+
+/* One command from the front end, on the loop thread. */
+static void
+engine_run_cmd(struct engine *e, const struct engine_cmd *c)
+{
+	struct torrent	*t = NULL;
+	char		*cause = NULL;
+	uint64_t	 now = engine_now(e);
+
+	if (c->type != ENGINE_CMD_LIMITS &&
+	    (t = engine_find_id(e, c->share)) == NULL) {
+		log_warn("a command named share %u, which does not exist",
+		    c->share);
+		return;
+	}
+	switch (c->type) {
+	case ENGINE_CMD_PAUSE:
+	case ENGINE_CMD_RESUME:
+		if (t->state != TORRENT_FAILED)
+			torrent_pause(t, c->type == ENGINE_CMD_PAUSE);
+		break;
+	case ENGINE_CMD_RECHECK:
+		if (torrent_recheck(t, &cause) != 0) {
+			log_warn("%s", cause);
+			free(cause);
+		}
+		break;
+	case ENGINE_CMD_LIMITS:
+		/*
+		 * In force now; a scheduled window that begins later sets its
+		 * own, and outside every window these are the node's limits.
+		 */
+		ratelimit_set_rate(&e->up, c->upload_limit, now);
+		ratelimit_set_rate(&e->down, c->download_limit, now);
+		e->base_up = c->upload_limit;
+		e->base_down = c->download_limit;
+		log_info("limits now: upload %llu, download %llu bytes/s "
+		    "(0: none)", (unsigned long long)c->upload_limit,
+		    (unsigned long long)c->download_limit);
+		/* Whatever waited for tokens may go now. */
+		for (t = e->torrents; t != NULL; t = t->next) {
+			torrent_serve_all(t);
+			torrent_request_all(t);
+		}
+		break;
+	}
+}
+
 static void
 engine_wakeup(uv_async_t *h)
 {
-	struct engine	*e = h->data;
-	int		 stop;
+	struct engine		*e = h->data;
+	struct engine_cmd	*cmds;
+	size_t			 n, i;
+	int			 stop;
 
 	pthread_mutex_lock(&e->lock);
 	stop = e->stop_requested;
+	cmds = e->cmds;
+	n = e->ncmds;
+	e->cmds = NULL;
+	e->ncmds = e->capcmds = 0;
 	pthread_mutex_unlock(&e->lock);
+	for (i = 0; i < n && !stop && !e->stopping; i++)
+		engine_run_cmd(e, &cmds[i]);
+	free(cmds);
 	if (stop)
 		engine_begin_stop(e);
+	else if (n > 0)
+		engine_notify(e);	/* Show the effect at once. */
+}
+
+void
+engine_submit(struct engine *e, const struct engine_cmd *c)
+{
+	pthread_mutex_lock(&e->lock);
+	if (e->ncmds == e->capcmds) {
+		e->capcmds = e->capcmds == 0 ? 16 : e->capcmds * 2;
+		e->cmds = xreallocarray(e->cmds, e->capcmds, sizeof *e->cmds);
+	}
+	e->cmds[e->ncmds++] = *c;
+	if (e->wakeup_ready)
+		uv_async_send(&e->wakeup);
+	pthread_mutex_unlock(&e->lock);
 }
 
 static int
@@ -463,6 +557,9 @@ engine_new(const struct engine_config *cfg, char **cause)
 	free(key);
 	free(crt);
 	nodeid_to_text(e->id.id, e->node_text);
+	if (X509_NAME_get_text_by_NID(X509_get_subject_name(e->id.cert),
+	    NID_commonName, e->node_name, sizeof e->node_name) < 0)
+		e->node_name[0] = '\0';
 	if ((e->tls = tls_ctx_new(e->id.key, e->id.cert, TLS1_3_VERSION,
 	    cause)) == NULL) {
 		identity_destroy(&e->id);
@@ -554,6 +651,7 @@ engine_new(const struct engine_config *cfg, char **cause)
 		    uv_now(&e->loop));
 		ratelimit_init(&t->down_limit, sh->download_limit,
 		    uv_now(&e->loop));
+		t->id = ++e->next_share_id;
 		*tail = t;
 		tail = &t->next;
 		if (engine_add_trackers(e, t, sh, cfg, cause) != 0) {
@@ -692,6 +790,7 @@ engine_free(struct engine *e)
 		free(e->schedule_text[i]);
 	free(e->schedule_text);
 	free(e->schedule);
+	free(e->cmds);
 	free(e->dirty);
 	free(e->fatal);
 	tls_ctx_free(e->tls);
@@ -706,7 +805,7 @@ engine_free(struct engine *e)
 void
 snapshot_put(struct snapshot *s)
 {
-	unsigned	i;
+	unsigned	i, j;
 
 	if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
@@ -714,6 +813,11 @@ snapshot_put(struct snapshot *s)
 		free(s->shares[i].magnet);
 		free(s->shares[i].error);
 		free(s->shares[i].peers);
+		free(s->shares[i].piece_map);
+		free(s->shares[i].piece_avail);
+		for (j = 0; j < s->shares[i].nfiles; j++)
+			free(s->shares[i].files[j].path);
+		free(s->shares[i].files);
 	}
 	free(s->shares);
 	free(s->fatal);
@@ -775,6 +879,8 @@ engine_magnet(struct engine *e, struct torrent *t)
 static enum snap_state
 engine_snap_state(const struct torrent *t)
 {
+	if (t->paused && t->state != TORRENT_FAILED)
+		return (SNAP_PAUSED);
 	switch (t->state) {
 	case TORRENT_MAKING:
 	case TORRENT_METADATA:
@@ -791,6 +897,103 @@ engine_snap_state(const struct torrent *t)
 	}
 }
 
+/*
+ * Is one of the buckets a peer's blocks pass through empty (the node's,
+ * unless the peer is local and --lan-limits is off; the share's; its
+ * own), as torrent.c chains them?
+ */
+static int
+engine_peer_limited(struct engine *e, const struct torrent *t,
+    const struct peer *p, int up, uint64_t now)
+{
+	if ((!p->local || e->lan_limits) &&
+	    ratelimit_available(up ? &e->up : &e->down, now) == 0)
+		return (1);
+	if (ratelimit_available(up ? &t->up_limit : &t->down_limit, now) == 0)
+		return (1);
+	return (ratelimit_available(up ? &p->up_limit : &p->down_limit,
+	    now) == 0);
+}
+
+/*
+ * Why a peer's transfer is slow, from what the loop knows already: the
+ * first reason that holds, most specific first. Cheap enough to run for
+ * every peer four times a second.
+ */
+static enum snap_slow
+engine_peer_slow(struct engine *e, const struct torrent *t,
+    const struct peer *p, int local, uint64_t now)
+{
+	int	want_up = p->nwants > 0, want_down = p->am_interested;
+
+	if (t->state == TORRENT_CHECKING)
+		return (SNAP_SLOW_HASHING);
+	if (want_down && p->peer_choking)
+		return (SNAP_SLOW_CHOKED);
+	if ((want_up && engine_peer_limited(e, t, p, 1, now)) ||
+	    (want_down && engine_peer_limited(e, t, p, 0, now)))
+		return (SNAP_SLOW_LIMITED);
+	/* Requests wait while the network has nothing to send: the disk. */
+	if (want_up && p->reading > 0 && p->write_queued == 0 &&
+	    p->out.len == 0 && p->net.len == 0)
+		return (SNAP_SLOW_DISK);
+	if (!local && (want_up || want_down))
+		return (SNAP_SLOW_WAN);
+	return (SNAP_SLOW_NONE);
+}
+
+/* Each piece's state and availability, and each file's progress. */
+static void
+engine_snap_pieces(struct torrent *t, struct snap_share *ss)
+{
+	const struct bitfield	*have = NULL;
+	struct dl_piece		*dp;
+	uint32_t		 i, n = t->m.npieces, k, got;
+	size_t			 f, nf = 0;
+
+	if (t->storage != NULL)
+		have = storage_have(t->storage);
+	ss->piece_map = xcalloc(n + 1, 1);
+	ss->piece_avail = xcalloc(n + 1, 1);
+	for (i = 0; i < n; i++) {
+		if (have != NULL && bitfield_get(have, i))
+			ss->piece_map[i] = SNAP_PIECE_HAVE;
+		if (t->avail != NULL)
+			ss->piece_avail[i] = t->avail[i] > 255 ? 255 :
+			    (uint8_t)t->avail[i];
+	}
+	for (dp = t->downloading; dp != NULL; dp = dp->next) {
+		if (dp->index < n && ss->piece_map[dp->index] !=
+		    SNAP_PIECE_HAVE)
+			ss->piece_map[dp->index] = SNAP_PIECE_INFLIGHT;
+	}
+	ss->files = xcalloc(t->m.nfiles + 1, sizeof *ss->files);
+	for (f = 0; f < t->m.nfiles; f++) {
+		const struct mi_file	*mf = &t->m.files[f];
+		struct snap_file	*sf = &ss->files[nf];
+
+		if (!metainfo_is_content(mf))
+			continue;
+		sf->path = xstrdup(mf->path);
+		sf->size = mf->length;
+		for (k = 0, got = 0; k < mf->npieces; k++) {
+			if (mf->first_piece + k < n &&
+			    ss->piece_map[mf->first_piece + k] ==
+			    SNAP_PIECE_HAVE)
+				got++;
+		}
+		if (got == mf->npieces)
+			sf->have = mf->length;
+		else {
+			sf->have = (uint64_t)got * t->m.piece_length;
+			if (sf->have > mf->length)
+				sf->have = mf->length;
+		}
+		nf++;
+	}
+	ss->nfiles = (unsigned)nf;
+}
+
 static void
 engine_snap_share(struct engine *e, struct torrent *t, struct snap_share *ss)
 {
@@ -798,6 +1001,8 @@ engine_snap_share(struct engine *e, struct torrent *t, struct snap_share *ss)
 	uint64_t	 now = engine_now(e);
 	unsigned	 i = 0;
 
+	ss->id = t->id;
+	ss->paused = t->paused;
 	snprintf(ss->name, sizeof ss->name, "%s", t->name);
 	ss->state = engine_snap_state(t);
 	ss->sending = t->sending;
@@ -808,6 +1013,7 @@ engine_snap_share(struct engine *e, struct torrent *t, struct snap_share *ss)
 			t->magnet = engine_magnet(e, t);
 		ss->size = t->m.total_size;
 		ss->pieces = t->m.npieces;
+		engine_snap_pieces(t, ss);
 	}
 	if (t->magnet != NULL)
 		ss->magnet = xstrdup(t->magnet);
@@ -843,6 +1049,8 @@ engine_snap_share(struct engine *e, struct torrent *t, struct snap_share *ss)
 		sp->choking = p->am_choking;
 		sp->interested = p->peer_interested;
 		sp->interesting = p->am_interested;
+		sp->outgoing = p->outgoing;
+		sp->slow = engine_peer_slow(e, t, p, sp->local, now);
 	}
 	ss->npeers = i;
 }
@@ -860,9 +1068,16 @@ engine_publish(struct engine *e)
 	for (t = e->torrents; t != NULL; t = t->next)
 		n++;
 	s->shares = xcalloc(n + 1, sizeof *s->shares);
-	for (t = e->torrents; t != NULL; t = t->next)
-		engine_snap_share(e, t, &s->shares[i++]);
+	for (t = e->torrents; t != NULL; t = t->next) {
+		engine_snap_share(e, t, &s->shares[i]);
+		s->rate_down += s->shares[i].rate_down;
+		s->rate_up += s->shares[i].rate_up;
+		i++;
+	}
 	s->nshares = n;
+	snprintf(s->node_name, sizeof s->node_name, "%s", e->node_name);
+	s->upload_limit = e->up.rate;
+	s->download_limit = e->down.rate;
 	pthread_mutex_lock(&e->lock);
 	s->generation = ++e->generation;
 	s->stopped = e->stopped;

@@ -52,6 +52,24 @@ struct engine_config {
 	size_t			 ntrackers;
 };
 
+/*
+ * Commands from the front end. A share is named by the id its snapshot
+ * carries (struct snap_share), which stays the same for the engine's life.
+ */
+enum engine_cmd_type {
+	ENGINE_CMD_PAUSE,	/* Close the share's peers; dial and admit none. */
+	ENGINE_CMD_RESUME,
+	ENGINE_CMD_RECHECK,	/* Re-hash every file a receiver has on disk. */
+	ENGINE_CMD_LIMITS	/* Set the node's upload and download limits. */
+};
+
+struct engine_cmd {
+	enum engine_cmd_type	 type;
+	uint32_t		 share;		/* PAUSE, RESUME, RECHECK. */
+	uint64_t		 upload_limit;	/* LIMITS: bytes/s, 0: none. */
+	uint64_t		 download_limit;
+};
+
 /* Load the identity and check the config; NULL and *cause on failure. */
 struct engine	*engine_new(const struct engine_config *, char **);
 /* Start the engine thread. */
@@ -64,6 +82,11 @@ int		 engine_start(struct engine *, char **);
 int		 engine_notify_fd(struct engine *);
 /* The newest snapshot, referenced; give it back with snapshot_put(). */
 struct snapshot	*engine_snapshot(struct engine *);
+/*
+ * Queue a command (copied) for the engine thread; safe from any thread,
+ * before or after engine_start(). Its effect shows in a later snapshot.
+ */
+void		 engine_submit(struct engine *, const struct engine_cmd *);
 /* Ask the engine to stop; engine_wait() joins its thread. */
 void		 engine_stop(struct engine *);
 void		 engine_wait(struct engine *);

@@ -82,6 +82,7 @@ struct storage {
 	int			 save_again;
 	unsigned		 busy;
 	int			 closing;
+	int			 distrust;	/* Re-hash every file present. */
 	storage_closed_cb	 closed_cb;
 	void			*closed_arg;
 };
@@ -1243,7 +1244,7 @@ storage_load_work(uv_work_t *req)
 			mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 +
 			    st.st_mtim.tv_nsec;
 			if (e == NULL || rs != (int64_t)st.st_size ||
-			    rm != mtime)
+			    rm != mtime || s->distrust)
 				j->doubt[i] = 1;
 		} else if (j->fstate[i] == FILE_FINAL) {
 			j->fstate[i] = FILE_PARTIAL;	/* Gone: start over. */
@@ -1367,6 +1368,12 @@ storage_load_after(uv_work_t *req, int status)
 	free(j->doubt);
 	free(j);
 	storage_recheck_next(s);
+}
+
+void
+storage_distrust(struct storage *s)
+{
+	s->distrust = 1;
 }
 
 void

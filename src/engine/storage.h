@@ -43,6 +43,8 @@ struct storage	*storage_new(uv_loop_t *, const struct metainfo *, const char *,
  * callback fires once; storage_error() is NULL on success.
  */
 void		 storage_start(struct storage *, storage_ready_cb, void *);
+/* Before storage_start(): trust no resume record, re-hash every file. */
+void		 storage_distrust(struct storage *);
 const char	*storage_error(const struct storage *);
 const struct bitfield *storage_have(const struct storage *);
 /* Bytes of verified pieces, and whether every file is in its place. */

@@ -2608,3 +2608,85 @@ torrent_stop(struct torrent *t, void (*cb)(void *), void *arg)
 	s->arg = arg;
 	storage_close(t->storage, torrent_storage_closed, s);
 }
+
+/* Commands from the front end: pause, resume, re-check. */
+
+void
+torrent_pause(struct torrent *t, int pause)
+{
+	struct peer	*p, *next;
+	size_t		 i;
+
+	if (t->paused == pause)
+		return;
+	t->paused = pause;
+	if (!pause) {
+		/* Dial at once instead of after the back-off. */
+		for (i = 0; i < t->naddrs; i++) {
+			t->addrs[i].failures = 0;
+			t->addrs[i].next_try_ms = 0;
+		}
+		log_info("%s: resumed", t->name);
+		return;
+	}
+	log_info("%s: paused", t->name);
+	while ((p = t->peers) != NULL)
+		peer_close(p, "the share is paused");
+	/* Connections of ours still in their handshake. */
+	for (p = t->e->pending; p != NULL; p = next) {
+		next = p->next;
+		if (p->t == t)
+			peer_close(p, "the share is paused");
+	}
+	torrent_free_pieces(t);
+	if (t->storage != NULL && !t->sending &&
+	    t->state == TORRENT_RUNNING)
+		storage_save(t->storage);
+}
+
+static void
+torrent_recheck_closed(void *arg)
+{
+	struct torrent	*t = arg;
+
+	if (t->stopping)
+		return;
+	t->storage = storage_new(&t->e->loop, &t->m, t->path, 0);
+	storage_distrust(t->storage);
+	storage_set_complete_cb(t->storage, torrent_complete, t);
+	storage_start(t->storage, torrent_storage_ready, t);
+}
+
+/*
+ * Close the peers and the storage (which saves what it has), then open
+ * the storage again distrusting its resume record: every file on disk is
+ * hashed again and the peers come back through the usual redials.
+ */
+int
+torrent_recheck(struct torrent *t, char **cause)
+{
+	struct peer	*p;
+	struct storage	*old;
+
+	if (t->sending) {
+		xasprintf(cause, "%s is sent from this node: there is nothing "
+		    "to re-check", t->name);
+		return (-1);
+	}
+	if (t->storage == NULL || (t->state != TORRENT_RUNNING &&
+	    t->state != TORRENT_COMPLETE)) {
+		xasprintf(cause, "%s cannot be re-checked before its first "
+		    "check has finished", t->name);
+		return (-1);
+	}
+	log_info("%s: re-checking every file", t->name);
+	while ((p = t->peers) != NULL)
+		peer_close(p, "the share is being re-checked");
+	torrent_free_pieces(t);
+	old = t->storage;
+	t->storage = NULL;
+	t->state = TORRENT_CHECKING;
+	storage_set_complete_cb(old, NULL, NULL);
+	storage_close(old, torrent_recheck_closed, t);
+	return (0);
+}

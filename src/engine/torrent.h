@@ -70,6 +70,8 @@ struct torrent {
 	int			 stopping;
 	enum torrent_state	 state;
 	char			*error;
+	uint32_t		 id;		/* For front-end commands. */
+	int			 paused;	/* No peers until resumed. */
 
 	/* Identity of the torrent before and after metadata. */
 	uint8_t			 ih2[32];
@@ -183,5 +185,9 @@ void		 torrent_add_local_addr(struct torrent *, const char *);
 int		 torrent_add_tracker_addr(struct torrent *, const char *);
 /* The set of peers changed: send PEX on the next tick. */
 void		 torrent_pex_changed(struct torrent *);
+/* Pause (close every peer, dial and admit none) or resume. */
+void		 torrent_pause(struct torrent *, int);
+/* Receiver: re-hash every file on disk; 0, or -1 with *cause. */
+int		 torrent_recheck(struct torrent *, char **);
 
 #endif
