@@ -25,7 +25,8 @@ const struct cmd_entry cmd_receive_entry = {
 	    "[--site-upload-limit RATE] [--site-download-limit RATE] "
 	    "[--peer-upload-limit RATE] [--peer-download-limit RATE] "
 	    "[--schedule WINDOW]... "
-	    "[--tracker URL]... [--state-dir DIR] [--json] [-q] [-v]"),
+	    "[--tracker URL]... [--state-dir DIR] [--headless] [--json] [-q] "
+	    "[-v]"),
 	.help = N_("fetch a share into a folder; exit 0 when it is complete"),
 	.exec = cmd_receive_exec,
 };
@@ -61,6 +62,7 @@ cmd_receive_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "site-download-limit", required_argument, NULL,
 		    RUN_OPT_SITE_DOWNLOAD },
 		{ "tracker", required_argument, NULL, RUN_OPT_TRACKER },
+		{ "headless", no_argument, NULL, RUN_OPT_HEADLESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};

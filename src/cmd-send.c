@@ -27,7 +27,7 @@ const struct cmd_entry cmd_send_entry = {
 	    "[--site-upload-limit RATE] [--peer-upload-limit RATE] "
 	    "[--schedule WINDOW]... "
 	    "[--tracker URL]... "
-	    "[--state-dir DIR] [--json] [-q] [-v]"),
+	    "[--state-dir DIR] [--headless] [--json] [-q] [-v]"),
 	.help = N_("share a folder now: print its link and serve it"),
 	.exec = cmd_send_exec,
 };
@@ -67,6 +67,7 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "site-download-limit", required_argument, NULL,
 		    RUN_OPT_SITE_DOWNLOAD },
 		{ "tracker", required_argument, NULL, RUN_OPT_TRACKER },
+		{ "headless", no_argument, NULL, RUN_OPT_HEADLESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};

@@ -27,6 +27,7 @@
 #include "schedule.h"
 #include "subnet.h"
 #include "tracker.h"
+#include "ui.h"
 #include "units.h"
 #include "wire.h"
 #include "xmalloc.h"
@@ -39,11 +40,17 @@ static sigset_t	run_signals;
 void
 run_block_signals(void)
 {
+	sigset_t	winch;
+
 	sigemptyset(&run_signals);
 	sigaddset(&run_signals, SIGINT);
 	sigaddset(&run_signals, SIGTERM);
 	sigaddset(&run_signals, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &run_signals, NULL);
+	/* Blocked in every thread; the TUI unblocks it on its own. */
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	pthread_sigmask(SIG_BLOCK, &winch, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -306,6 +313,9 @@ run_common_option(struct run_common *rc, int ch, const char *arg)
 		}
 		rc->trackers[rc->ntrackers++] = arg;
 		return (1);
+	case RUN_OPT_HEADLESS:
+		rc->headless = 1;
+		return (1);
 	case 'q':
 		rc->ro.quiet = 1;
 		return (1);
@@ -373,8 +383,16 @@ run_common_option(struct run_common *rc, int ch, const char *arg)
 }
 
 int
+run_wants_tui(const struct run_common *rc)
+{
+	return (!rc->headless && !rc->ro.json && isatty(STDOUT_FILENO) &&
+	    isatty(STDIN_FILENO));
+}
+
+int
 run_main(struct run_common *rc, struct engine_config *cfg)
 {
+	struct ui_opts	 uo;
 	struct engine	*e;
 	char		*state_dir, *cause = NULL;
 	int		 r;
@@ -408,7 +426,11 @@ run_main(struct run_common *rc, struct engine_config *cfg)
 		free(state_dir);
 		return (EXIT_RUNTIME);
 	}
-	r = run_engine(e, &rc->ro);
+	if (run_wants_tui(rc)) {
+		memset(&uo, 0, sizeof uo);
+		r = ui_run(e, &uo);
+	} else
+		r = run_engine(e, &rc->ro);
 	engine_free(e);
 	log_close();
 	free(state_dir);

@@ -20,9 +20,8 @@ struct run_opts {
 /*
  * The options every running command takes (DESIGN.md): --state-dir,
  * --json, -q, -v, --log-level, --upload-limit, --download-limit, --lsd,
- * --tracker. Their
- * getopt letters are
- * RUN_OPT_*; a command lists them in its own table.
+ * --tracker, --headless. Their getopt letters are RUN_OPT_*; a command
+ * lists them in its own table.
  */
 #define RUN_OPT_STATE_DIR	's'
 #define RUN_OPT_JSON		'j'
@@ -43,6 +42,7 @@ struct run_opts {
 
 /* --tracker options a command takes. */
 #define RUN_MAX_TRACKERS	16
+#define RUN_OPT_HEADLESS	'H'
 
 struct run_common {
 	const char	*state_dir;
@@ -63,6 +63,7 @@ struct run_common {
 	size_t		 nschedule;
 	const char	*trackers[RUN_MAX_TRACKERS];	/* From argv. */
 	size_t		 ntrackers;
+	int		 headless;	/* No TUI even on a terminal. */
 };
 
 void	run_common_init(struct run_common *);
@@ -72,7 +73,8 @@ void	run_common_free(struct run_common *);
 int	run_common_option(struct run_common *, int, const char *);
 /*
  * Start the engine for cfg (state dir and limits from rc), run it to the
- * end and return the exit status.
+ * end and return the exit status. The TUI runs it when stdout is a
+ * terminal and neither --headless nor --json was given.
  */
 int	run_main(struct run_common *, struct engine_config *);
 
@@ -80,5 +82,7 @@ int	run_main(struct run_common *, struct engine_config *);
 void	run_block_signals(void);
 /* Run until done or signalled; returns the exit status. Stops the engine. */
 int	run_engine(struct engine *, const struct run_opts *);
+/* Whether rc asks for the TUI (and stdout is a terminal). */
+int	run_wants_tui(const struct run_common *);
 
 #endif

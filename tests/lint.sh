@@ -44,5 +44,27 @@ tests=$(cd "$src/.." && pwd)/tests
 # shellcheck disable=SC2046
 rule "tests: no \$(...) in the message of pass_if ... \$?" \
     'pass_if .*\$\([^(].*\$\?' $(find "$tests" -name '*.sh')
+# shellcheck disable=SC2086
+rule "no curses calls outside src/ui" \
+    '\<(initscr|endwin|newterm|wgetch|getch|refresh|wrefresh|doupdate|mvprintw|addstr|mvaddstr|attron|start_color)[[:space:]]*\(' \
+    $not_ui
+if [ -n "$ui" ]; then
+	# The UI's includes: its own, the engine's door, and src/common.
+	allowed="engine|snapshot|ui|ui-int|config"
+	for f in "$src"/common/*.h; do
+		allowed="$allowed|$(basename "$f" .h)"
+	done
+	n=$((n + 1))
+	# shellcheck disable=SC2086
+	hits=$(grep -nE '#include[[:space:]]*"' $ui |
+	    grep -vE "#include[[:space:]]*\"($allowed)\.h\"")
+	if [ -z "$hits" ]; then
+		echo "ok $n - src/ui includes only engine.h, snapshot.h and src/common"
+	else
+		echo "not ok $n - src/ui includes only engine.h, snapshot.h and src/common"
+		echo "$hits" | sed 's/^/# /'
+		fail=1
+	fi
+fi
 echo "1..$n"
 exit $fail
