@@ -26,6 +26,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_ca_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_create_entry;
+extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_id_entry;
 extern const struct cmd_entry cmd_info_entry;
 extern const struct cmd_entry cmd_init_entry;

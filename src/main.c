@@ -19,6 +19,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_ca_entry,
 	&cmd_config_entry,
 	&cmd_create_entry,
+	&cmd_demo_entry,
 	&cmd_id_entry,
 	&cmd_info_entry,
 	&cmd_init_entry,
