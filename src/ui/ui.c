@@ -208,14 +208,17 @@ ui_hist_update(struct ui *u, const struct snapshot *s, uint64_t now)
 
 /* Header and footer. */
 
-/* Add a segment if it fits whole: nothing is ever cut mid-word. */
+/*
+ * Add a segment if it fits whole: nothing is ever cut mid-word. Once one
+ * does not fit, none after it is shown, so what is left off is the end.
+ */
 static int
 ui_segment(int y, int x, const char *text)
 {
 	int	w = ui_width(text);
 
 	if (x + w > COLS)
-		return (x);
+		return (COLS + 1);
 	ui_text(y, x, w, text);
 	return (x + w + 2);
 }
@@ -358,18 +361,24 @@ ui_draw(struct ui *u, const struct snapshot *s, uint64_t now)
 
 /* Keys. */
 
+/* Is anything moving: a receiver not done, a sender's peer not done? */
 static int
 ui_busy(const struct snapshot *s)
 {
-	unsigned	i;
+	unsigned	i, j;
 
 	for (i = 0; i < s->nshares; i++) {
 		const struct snap_share *sh = &s->shares[i];
 
 		if (sh->state == SNAP_RECEIVING || sh->state == SNAP_CHECKING ||
-		    (sh->state == SNAP_STARTING && !sh->sending) ||
-		    sh->rate_up > 0 || sh->rate_down > 0)
+		    (sh->state == SNAP_STARTING && !sh->sending))
 			return (1);
+		if (sh->state != SNAP_SENDING)
+			continue;
+		for (j = 0; j < sh->npeers; j++) {
+			if (sh->peers[j].have < sh->size)
+				return (1);
+		}
 	}
 	return (0);
 }
@@ -627,6 +636,7 @@ ui_run(struct engine *e, const struct ui_opts *opts)
 	sigset_t		 sigs, winch;
 	uint64_t		 now, last_draw = 0, gen = 0, counter;
 	int			 ch, wait, force = 1, status = 0;
+	unsigned		 i;
 	char			*fatal = NULL;
 
 	memset(&u, 0, sizeof u);
@@ -680,6 +690,11 @@ ui_run(struct engine *e, const struct ui_opts *opts)
 			force = 1;
 		}
 		if (u.quit) {
+			/* As headless: a share that failed fails the run. */
+			for (i = 0; i < s->nshares; i++) {
+				if (s->shares[i].state == SNAP_ERROR)
+					status = 1;
+			}
 			snapshot_put(s);
 			break;
 		}

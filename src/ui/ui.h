@@ -20,7 +20,8 @@ struct ui_opts {
  * Run the screens on this thread until the person quits or a signal
  * (SIGINT, SIGTERM, SIGHUP, blocked in every thread beforehand) comes;
  * stops the engine and waits for it. The terminal is restored on every
- * way out, a fatal error included. Returns the exit status.
+ * way out, a fatal error included. Returns the exit status: 1 if the
+ * engine failed or a share was in error when the person quit, else 0.
  */
 int	ui_run(struct engine *, const struct ui_opts *);
 
