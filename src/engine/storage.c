@@ -1302,6 +1302,21 @@ storage_recheck_piece(void *arg, const struct hasher_piece *hp)
 
 static void	storage_recheck_next(struct storage *);
 
+/* Move a final file back to its partial path (a rename in one folder). */
+static void
+storage_unfinal(struct storage *s, const struct mi_file *f)
+{
+	char	*final = storage_final_path(s, f);
+	char	*partial = storage_partial_path(s, f);
+
+	if (rename(final, partial) != 0 && errno != ENOENT &&
+	    s->error == NULL)
+		xasprintf(&s->error, "cannot move %s back to %s to repair "
+		    "it: %s", final, partial, strerror(errno));
+	free(final);
+	free(partial);
+}
+
 static void
 storage_recheck_done(void *arg)
 {
@@ -1334,11 +1349,18 @@ storage_recheck_next(struct storage *s)
 		hasher_start(s->hasher, f->first_piece, f->npieces);
 		return;
 	}
-	/* A final file that failed its re-check goes back to partial. */
+	/*
+	 * A final file that failed its re-check goes back to partial, and
+	 * moves back under .shoal: the pieces that passed are in it, so
+	 * what is fetched again must land beside them (and a damaged file
+	 * must not stay visible under its real name).
+	 */
 	for (i = 0; i < m->nfiles; i++) {
 		if (metainfo_is_content(&m->files[i]) &&
-		    s->fstate[i] == FILE_FINAL && s->missing[i] != 0)
+		    s->fstate[i] == FILE_FINAL && s->missing[i] != 0) {
+			storage_unfinal(s, &m->files[i]);
 			s->fstate[i] = FILE_PARTIAL;
+		}
 		else if (s->fstate[i] == FILE_PARTIAL &&
 		    metainfo_is_content(&m->files[i]) && s->missing[i] == 0 &&
 		    m->files[i].length > 0)
