@@ -3,8 +3,9 @@
 # screen lists the share with a progress figure that moves; the peers tab
 # lists the source with a non-zero rate; "?" shows the help; "p" pauses
 # and resumes through the engine; "l" sets the limits and the header
-# shows them; "q" asks while the transfer runs, and leaves the terminal
-# as it found it.
+# shows them; "q" asks while the transfer runs; "r" re-checks the files
+# and a damaged piece is fetched again; "q" leaves the terminal as it
+# found it.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$SRCDIR/tests/net/netlib.sh"
 . "$SRCDIR/tests/tui/tuilib.sh"
@@ -86,7 +87,37 @@ screen_is "q asks first while the transfer runs" \
     'Transfers are running\. Quit\? \(y/n\)'
 keys n
 screen_is "n keeps it running" '^ data +recv'
-keys q y
-restored "q then y quits and leaves the terminal restored"
+
+# Re-check: a byte changed behind the receiver's back is found and the
+# piece fetched again.
+screen_is "the share completes" '^ data +recv .* complete *$' 90
+same_tree "the folder arrived whole" "$T/data" "$T/recv"
+poke "$T/recv/big.bin" 1000000
+keys r
+screen_is "r re-checks the share" 'Re-checking data\.'
+keys 5
+screen_is "the log tells of the re-check" 'data: re-checking every file'
+# The second count of pieces on disk: the re-check's.
+recheck_count() {
+	screen | sed -n 's/.*data: \([0-9]*\) of \([0-9]*\) pieces already here.*/\1 \2/p' |
+	    sed -n 2p
+}
+has_recheck_count() {
+	[ -n "$(recheck_count)" ]
+}
+wait_for 30 has_recheck_count
+read -r here all <<<"$(recheck_count)"
+is "the re-check finds the one damaged piece" "$((${all:-0} - ${here:-0}))" 1
+complete_twice() {
+	[ "$(screen | grep -c 'data: complete: every file has passed')" -ge 2 ]
+}
+wait_for 60 complete_twice
+pass_if "the damaged piece is fetched again and the share completes" $?
+keys Escape
+screen_is "the share shows complete" '^ data +recv .* complete *$'
+same_tree "the folder is whole again" "$T/data" "$T/recv"
+
+keys q
+restored "q quits at once when complete and leaves the terminal restored"
 
 done_testing
