@@ -46,6 +46,8 @@ const struct cmd_entry cmd_demo_entry = {
 	.exec = cmd_demo_exec,
 };
 
+/* Every node of the demo is in one site (one office). */
+#define DEMO_SITE	"demo"
 /* Receivers in the demo swarm. */
 #define DEMO_RECEIVERS	4
 /* The sample folder's size and the source's upload limit: 30 seconds. */
@@ -433,6 +435,9 @@ cmd_demo_exec(const struct cmd_entry *self, int argc, char **argv)
 	cfg.shares = &share;
 	cfg.nshares = 1;
 	cfg.upload_limit = rate;
+	/* One office; its limit holds for peers of its own site too. */
+	cfg.site = DEMO_SITE;
+	cfg.lan_limits = 1;
 	d.rate = rate;
 	if ((d.source = engine_new(&cfg, &cause)) == NULL ||
 	    engine_start(d.source, &cause) != 0 ||
@@ -451,6 +456,7 @@ cmd_demo_exec(const struct cmd_entry *self, int argc, char **argv)
 		cfg.listen = "127.0.0.1:0";
 		cfg.shares = &share;
 		cfg.nshares = 1;
+		cfg.site = DEMO_SITE;
 		if ((d.recv[i] = engine_new(&cfg, &cause)) == NULL ||
 		    engine_start(d.recv[i], &cause) != 0)
 			goto out;

@@ -128,10 +128,11 @@ peers_draw(struct ui *u, const struct snapshot *s, int top, int rows)
 		const struct snap_peer *p = &sh->peers[u->row];
 
 		ui_textf(y, 1, COLS - 2, _("Node %s"), p->node);
-		ui_textf(y + 1, 1, COLS - 2, _("%s, %s, %s"),
+		ui_textf(y + 1, 1, COLS - 2, _("%s, %s, %s%s%s"),
 		    p->tls[0] != '\0' ? p->tls : _("no TLS yet"),
 		    p->outgoing ? _("we dialled it") : _("it dialled us"),
-		    p->local ? _("same site") : _("another site"));
+		    p->local ? _("this site") : _("another site"),
+		    p->site[0] != '\0' ? ": " : "", p->site);
 		attron(ui_attr(u, UI_C_DIM));
 		ui_text(y + 2, 1, COLS - 2, _("Flags: c it chokes us, C we "
 		    "choke it, i it wants ours, I we want its"));

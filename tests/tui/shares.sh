@@ -18,11 +18,13 @@ gen "$T/data/big.bin" $((6 * 1024 * 1024))
 echo "hello" >"$T/data/hello.txt"
 init_node snd sender
 init_node rcv receiver
+# Both in site "hq"; --lan-limits keeps the limit for peers of its site.
 start_send "$T/send" "$T/data" --state-dir "$T/snd" --listen 127.0.0.1:0 \
-    --allow "$ID_rcv" --upload-limit 400K
+    --allow "$ID_rcv" --upload-limit 400K --site hq --lan-limits
 [ -n "$LINK" ] || bail "the source printed no link"
 
-tui_start 100 30 "$SHOAL" receive "'$LINK'" "'$T/recv'" --state-dir "'$T/rcv'"
+tui_start 100 30 "$SHOAL" receive "'$LINK'" "'$T/recv'" --state-dir "'$T/rcv'" \
+    --site hq
 
 screen_is "the header names the node" '^ shoal  receiver  ID [A-Z0-9]{7}  down'
 screen_is "the shares screen lists the share, receiving" \
@@ -49,7 +51,7 @@ keys Enter
 screen_is "Enter opens the peers tab" '^ 1 Peers  2 Pieces  3 Files'
 screen_is "the source is listed with a non-zero download rate" \
     '^ [A-Z0-9]{7} +127\.0\.0\.1:[0-9]+ +local +100% +[0-9.]+ [KM]iB/s '
-screen_is "its TLS session is shown" 'TLSv1\.3 TLS_'
+screen_is "its TLS session is shown" "TLSv1\\.3 TLS_[A-Z0-9_]+, we dialled it, this site: hq"
 
 keys 3
 screen_is "3 shows the files with their progress" '^ big\.bin +6\.00 MiB'
