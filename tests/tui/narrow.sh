@@ -3,7 +3,7 @@
 # whole words only (what does not fit is left out, never cut); the shares
 # line keeps its state column; a resize (SIGWINCH) redraws at the new
 # size at once; NO_COLOR turns colours off; SIGTERM leaves the terminal
-# restored.
+# restored; block characters in a UTF-8 locale, ASCII in others.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$SRCDIR/tests/net/netlib.sh"
 . "$SRCDIR/tests/tui/tuilib.sh"
@@ -65,11 +65,21 @@ pid=$(tui_pid)
 restored "SIGTERM quits and leaves the terminal restored"
 
 tm kill-session -t t
-tui_start 80 24 env NO_COLOR=1 "$SHOAL" send "'$T/data'" \
+tui_start 100 30 env NO_COLOR=1 "$SHOAL" send "'$T/data'" \
     --state-dir "'$T/snd'" --listen 127.0.0.1:0 --open
 screen_is "with NO_COLOR the screen is up" '^ data +send .* sending *$'
 is "with NO_COLOR no colour is used" "$(colours)" 0
+screen_is "without UTF-8 the bar is drawn in ASCII" '^ data .* \[#{10}\] +100\.0 '
 keys q
 restored "q quits at once when nothing is transferring"
+
+tm kill-session -t t
+tui_start 100 30 env LC_ALL=C.UTF-8 "$SHOAL" send "'$T/data'" \
+    --state-dir "'$T/snd'" --listen 127.0.0.1:0 --open
+block=$'\xe2\x96\x88'
+screen_is "in a UTF-8 locale the bar is drawn with block characters" \
+    "^ data .* \\[($block){10}\\] +100\\.0 "
+keys q
+restored "q quits"
 
 done_testing
