@@ -72,7 +72,9 @@ bitfield_set_all(struct bitfield *bf)
 void
 bitfield_clear_all(struct bitfield *bf)
 {
-	memset(bf->bits, 0, bitfield_bytes(bf));
+	/* An empty bitfield has no bits: memset(NULL, 0, 0) is undefined. */
+	if (bf->bits != NULL)
+		memset(bf->bits, 0, bitfield_bytes(bf));
 	bf->count = 0;
 }
 
