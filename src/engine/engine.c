@@ -899,16 +899,24 @@ engine_snap_state(const struct torrent *t)
 
 /*
  * Is one of the buckets a peer's blocks pass through empty (the node's,
- * unless the peer is local and --lan-limits is off; the share's; its
- * own), as torrent.c chains them?
+ * unless the peer is local and --lan-limits is off; its site's; the
+ * share's; its own), as torrent.c chains them?
  */
 static int
 engine_peer_limited(struct engine *e, const struct torrent *t,
     const struct peer *p, int up, uint64_t now)
 {
+	struct engine_site	*site;
+
 	if ((!p->local || e->lan_limits) &&
 	    ratelimit_available(up ? &e->up : &e->down, now) == 0)
 		return (1);
+	if (p->site_slot != 0) {
+		site = &e->sites[p->site_slot - 1];
+		if (ratelimit_available(up ? &site->up : &site->down,
+		    now) == 0)
+			return (1);
+	}
 	if (ratelimit_available(up ? &t->up_limit : &t->down_limit, now) == 0)
 		return (1);
 	return (ratelimit_available(up ? &p->up_limit : &p->down_limit,
