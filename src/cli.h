@@ -31,6 +31,7 @@ extern const struct cmd_entry cmd_id_entry;
 extern const struct cmd_entry cmd_info_entry;
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_receive_entry;
+extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_send_entry;
 extern const struct cmd_entry cmd_share_entry;
 extern const struct cmd_entry cmd_verify_entry;

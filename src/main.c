@@ -24,6 +24,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_info_entry,
 	&cmd_init_entry,
 	&cmd_receive_entry,
+	&cmd_run_entry,
 	&cmd_send_entry,
 	&cmd_share_entry,
 	&cmd_verify_entry,
@@ -75,6 +76,7 @@ int
 main(int argc, char **argv)
 {
 	const struct cmd_entry *const	*e;
+	char				*conf;
 
 	setlocale(LC_ALL, "");
 #ifdef ENABLE_NLS
@@ -84,8 +86,19 @@ main(int argc, char **argv)
 	main_threadpool();
 	main_malloc();
 
+	/* "shoal" alone runs the config's shares, once there is a config. */
 	if (argc < 2) {
+		if ((conf = cli_config_file(NULL)) != NULL &&
+		    access(conf, F_OK) == 0) {
+			free(conf);
+			return (cmd_run_entry.exec(&cmd_run_entry, 1, argv));
+		}
 		main_help(stderr);
+		if (conf != NULL)
+			fprintf(stderr, _("\nThere is no config file at %s "
+			    "yet: \"shoal init\" makes this node's identity "
+			    "and a starter config.\n"), conf);
+		free(conf);
 		return (EXIT_USAGE);
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {

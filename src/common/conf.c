@@ -175,6 +175,19 @@ const struct conf_entry conf_table[] = {
 	  .flags = CONF_RECEIVE_REQUIRED,
 	  .help = N_("the share's ID, as the sender prints it; required to "
 	      "receive") },
+	{ .section = CONF_SECTION_SHARE, .key = "info_hash",
+	  .type = CONF_STRING,
+	  .offset = offsetof(struct conf_share, info_hash),
+	  .flags = CONF_RECEIVE_ONLY, .maximum = 64,
+	  .help = N_("instead of share_id: receive one fixed torrent, "
+	      "named by its v2 info-hash (64 hex digits, the btmh of its "
+	      "link after 1220)") },
+	{ .section = CONF_SECTION_SHARE, .key = "source",
+	  .type = CONF_NODEID,
+	  .offset = offsetof(struct conf_share, source),
+	  .flags = CONF_RECEIVE_ONLY,
+	  .help = N_("with info_hash: the sending node's ID (the x.node "
+	      "of its link); it names the swarm's members") },
 	{ .section = CONF_SECTION_SHARE, .key = "peer", .type = CONF_ADDR_LIST,
 	  .offset = offsetof(struct conf_share, peer),
 	  .minimum = 1,
@@ -924,7 +937,9 @@ conf_section_end(struct conf_parse *p)
 			return;
 		}
 		if ((e->flags & CONF_RECEIVE_REQUIRED) &&
-		    sh->mode == CONF_MODE_RECEIVE) {
+		    sh->mode == CONF_MODE_RECEIVE &&
+		    !(strcmp(e->key, "share_id") == 0 &&
+		    sh->info_hash != NULL)) {
 			conf_key_fail(p, sh->line, CONF_SECTION_SHARE, sh,
 			    e->key, _("missing: a share with mode = receive "
 			    "needs it"));
@@ -947,6 +962,14 @@ conf_section_end(struct conf_parse *p)
 			conf_key_fail(p, lines[i], CONF_SECTION_SHARE, sh,
 			    e->key, _("only a share with mode = send uses "
 			    "this key"));
+			return;
+		}
+		if (strcmp(e->key, "info_hash") == 0 &&
+		    (strlen(sh->info_hash) != 64 ||
+		    strspn(sh->info_hash, "0123456789abcdefABCDEF") != 64)) {
+			conf_key_fail(p, lines[i], CONF_SECTION_SHARE, sh,
+			    e->key, _("expected 64 hex digits (a v2 "
+			    "info-hash)"));
 			return;
 		}
 		if ((e->flags & CONF_ATOMIC_ONLY) &&

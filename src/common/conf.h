@@ -135,6 +135,8 @@ struct conf_share {
 	char			*path;
 	int			 mode;		/* enum conf_mode */
 	struct conf_id		 share_id;
+	char			*info_hash;	/* A fixed torrent: v2 hex. */
+	struct conf_id		 source;	/* Its sender's node ID. */
 	struct conf_strings	 peer;
 	struct conf_ids		 allow;
 	int			 open;

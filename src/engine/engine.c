@@ -652,6 +652,11 @@ engine_new(const struct engine_config *cfg, char **cause)
 		ratelimit_init(&t->down_limit, sh->download_limit,
 		    uv_now(&e->loop));
 		t->id = ++e->next_share_id;
+		if (sh->name != NULL) {
+			free(t->name);
+			t->name = xstrdup(sh->name);
+			t->named = 1;
+		}
 		*tail = t;
 		tail = &t->next;
 		if (engine_add_trackers(e, t, sh, cfg, cause) != 0) {

@@ -2212,8 +2212,10 @@ torrent_know_metadata(struct torrent *t)
 	struct peer	*p;
 
 	t->have_meta = 1;
-	free(t->name);
-	t->name = xstrdup(t->m.name);
+	if (!t->named) {
+		free(t->name);
+		t->name = xstrdup(t->m.name);
+	}
 	bitfield_init(&t->single_source, t->m.npieces);
 	t->avail = xcalloc(t->m.npieces + 1, sizeof *t->avail);
 	site_torrent_init(t);
@@ -2275,8 +2277,10 @@ torrent_made(void *arg, struct creator *c)
 	t->have_meta = 1;
 	memcpy(t->ih2, t->m.ih2, 32);
 	torrent_set_hashes(t);
-	free(t->name);
-	t->name = xstrdup(t->m.name);
+	if (!t->named) {
+		free(t->name);
+		t->name = xstrdup(t->m.name);
+	}
 	t->storage = storage_new(&t->e->loop, &t->m, t->path, 1);
 	/* Who holds what: a seed spends its uplink on the rarest. */
 	t->avail = xcalloc(t->m.npieces + 1, sizeof *t->avail);

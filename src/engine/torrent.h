@@ -64,6 +64,7 @@ struct torrent {
 	struct engine		*e;
 	struct torrent		*next;
 	char			*name;
+	int			 named;		/* name is the share's, kept. */
 	char			*path;		/* The folder. */
 	int			 sending;
 	int			 stay;

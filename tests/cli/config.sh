@@ -175,9 +175,9 @@ documented=$(awk '/^\.SH THE NODE SECTION/ { s = "node" }
     "$SRCDIR/man/shoal.conf.5.in" | sort -u | tr '\n' ' ')
 is "shoal.conf(5) documents the keys config check prints, by section" \
     "$documented" "$printed"
-is "there are 34 keys: 19 in [node], 15 in a share" \
+is "there are 36 keys: 19 in [node], 17 in a share" \
     "$(echo "$printed" | wc -w) $(echo "$printed" | tr ' ' '\n' |
     grep -c '^node:') $(echo "$printed" | tr ' ' '\n' | grep -c '^share:')" \
-    "34 19 15"
+    "36 19 17"
 
 done_testing

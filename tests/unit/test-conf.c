@@ -158,7 +158,7 @@ test_table(void)
 		if (conf_find(e->section, e->key) != e)
 			ok = 0;
 	}
-	CHECK_INT(n, 34);
+	CHECK_INT(n, 36);
 	CHECK_MSG(ok, "every key has help, choices if an enum, and is found");
 	CHECK_MSG(!dup, "no key is listed twice in a section");
 	CHECK(conf_find(CONF_SECTION_NODE, "mode") == NULL);
