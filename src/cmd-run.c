@@ -296,6 +296,7 @@ cmd_run_exec(const struct cmd_entry *self, int argc, char **argv)
 	cfg.nshares = c.nshares;
 	/* A service: it keeps serving; "complete" once, as with --stay. */
 	rc.ro.stay = 1;
+	rc.ro.config = path;
 	r = run_main(&rc, &cfg);
 out_links:
 	for (i = 0; i < c.nshares; i++)

@@ -15,6 +15,11 @@ struct run_opts {
 	int	exit_complete;	/* Stop and exit 0 once every share is complete. */
 	int	print_magnet;	/* Print each share's link on stdout once. */
 	int	stay;		/* Print "complete" once, then keep serving. */
+	/*
+	 * shoal run: the config file. SIGHUP checks it and says what a
+	 * restart would change, instead of stopping.
+	 */
+	const char *config;
 };
 
 /*

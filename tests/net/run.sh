@@ -72,6 +72,22 @@ wait_for 5 has "$T/a-run.out" '"name":"docs","state":"sending"'
 pass_if "the sender's JSON too, sending" $?
 alive "$BPID"
 pass_if "the receiver keeps serving (a service does not exit)" $?
+
+# SIGHUP checks the file and keeps running (shares are not reloaded yet).
+# The signal goes to shoal itself, not to the timeout that runs it.
+BSHOAL=$(child "$BPID")
+kill -HUP "$BSHOAL"
+wait_for 5 has_or_gone "$T/b-run.err" 'SIGHUP: .*is valid' "$BPID"
+has "$T/b-run.err" "SIGHUP: $T/b.conf is valid \\(1 shares\\); shares are not yet reloaded while running: restart shoal to apply it"
+pass_if "SIGHUP with a good file: says it is valid, restart applies it" $?
+printf 'mode = sideways\n' >>"$T/b.conf"
+kill -HUP "$BSHOAL"
+wait_for 5 has_or_gone "$T/b-run.err" 'SIGHUP: .*unchanged' "$BPID"
+has "$T/b-run.err" "SIGHUP: $T/b.conf:11: \\[share \"docs\"\\] mode: set twice \\(first on line 7\\); the running shares are unchanged"
+pass_if "SIGHUP with a bad file: names the line, keeps the shares" $? ||
+    diag_file "$T/b-run.err" "its stderr"
+alive "$BPID"
+pass_if "after two SIGHUPs the node still runs" $?
 stop "$BPID"
 is "SIGTERM stops the receiving node with exit 0" $? 0
 stop "$APID"
