@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "i18n.h"
+#include "log.h"
 #include "magnet.h"
 #include "nodeid.h"
 #include "run.h"
@@ -92,6 +93,163 @@ cmd_run_link(const struct conf_share *sh)
 	link = magnet_format(&mg);
 	magnet_destroy(&mg);
 	return (link);
+}
+
+/*
+ * The engine's view of one configured share; a receive share's link goes
+ * in *link (the caller frees it). -1, having said why, if it cannot run.
+ */
+static int
+cmd_run_share(const char *path, const struct conf *c,
+    const struct conf_share *sh, struct engine_share *es, char **link,
+    int reloading)
+{
+	memset(es, 0, sizeof *es);
+	*link = NULL;
+	es->name = sh->name;
+	es->path = sh->path;
+	es->upload_limit = sh->upload_limit;
+	es->download_limit = sh->download_limit;
+	if (sh->mode == CONF_MODE_SEND) {
+		es->sending = 1;
+		es->open = sh->open;
+		es->ca = sh->ca != NULL ? sh->ca : c->node.ca;
+		es->allow = (const uint8_t (*)[32])sh->allow.v;
+		es->nallow = sh->allow.n;
+		return (0);
+	}
+	if (sh->info_hash == NULL) {
+		if (reloading) {
+			log_error("SIGHUP: %s:%u: [share \"%s\"]: versioned "
+			    "shares (share_id) are not carried yet",
+			    path, sh->line, sh->name);
+			return (-1);
+		}
+		cli_error(_("%s:%u: [share \"%s\"]: versioned shares "
+		    "(share_id) are not carried yet; give info_hash, source "
+		    "and peer for one torrent"), path, sh->line, sh->name);
+		return (-1);
+	}
+	es->link = *link = cmd_run_link(sh);
+	es->stay = 1;
+	return (0);
+}
+
+/* Do two shares run the same way? */
+static int
+cmd_run_same(const struct engine_share *a, const struct engine_share *b)
+{
+	return (a->sending == b->sending && a->open == b->open &&
+	    a->stay == b->stay && a->upload_limit == b->upload_limit &&
+	    a->download_limit == b->download_limit &&
+	    strcmp(a->path, b->path) == 0 &&
+	    ((a->ca == NULL && b->ca == NULL) || (a->ca != NULL &&
+	    b->ca != NULL && strcmp(a->ca, b->ca) == 0)) &&
+	    ((a->link == NULL && b->link == NULL) || (a->link != NULL &&
+	    b->link != NULL && strcmp(a->link, b->link) == 0)) &&
+	    a->nallow == b->nallow && (a->nallow == 0 ||
+	    memcmp(a->allow, b->allow, a->nallow * 32) == 0));
+}
+
+/* What runs now, for SIGHUP. */
+struct cmd_run_state {
+	const char		 *path;
+	struct conf		  c;
+	struct engine_share	 *shares;	/* Into c; links owned. */
+	char			**links;
+	uint32_t		 *ids;		/* The engine's id of each. */
+	uint32_t		  next_id;
+};
+
+static void
+cmd_run_state_clear(struct cmd_run_state *st)
+{
+	size_t	i;
+
+	for (i = 0; i < st->c.nshares; i++)
+		free(st->links[i]);
+	free(st->links);
+	free(st->shares);
+	free(st->ids);
+	conf_free(&st->c);
+}
+
+/*
+ * SIGHUP: read the file again. A bad file changes nothing; otherwise
+ * shares gone or changed are removed, new or changed ones added, and the
+ * node's limits set; other [node] changes wait for a restart.
+ */
+static void
+cmd_run_reload(struct engine *e, void *arg)
+{
+	struct cmd_run_state	*st = arg, nst;
+	struct engine_cmd	 cmd;
+	char			*cause = NULL;
+	size_t			 i, j, added = 0, removed = 0;
+
+	memset(&nst, 0, sizeof nst);
+	if (conf_load(&nst.c, st->path, &cause) != 0) {
+		log_error("SIGHUP: %s; the running shares are unchanged",
+		    cause);
+		free(cause);
+		return;
+	}
+	nst.path = st->path;
+	nst.shares = xcalloc(nst.c.nshares + 1, sizeof *nst.shares);
+	nst.links = xcalloc(nst.c.nshares + 1, sizeof *nst.links);
+	nst.ids = xcalloc(nst.c.nshares + 1, sizeof *nst.ids);
+	for (i = 0; i < nst.c.nshares; i++) {
+		if (cmd_run_share(st->path, &nst.c, &nst.c.shares[i],
+		    &nst.shares[i], &nst.links[i], 1) != 0) {
+			log_error("SIGHUP: the running shares are unchanged");
+			cmd_run_state_clear(&nst);
+			return;
+		}
+	}
+	/* Shares gone or changed. */
+	for (i = 0; i < st->c.nshares; i++) {
+		for (j = 0; j < nst.c.nshares; j++) {
+			if (strcmp(st->c.shares[i].name,
+			    nst.c.shares[j].name) == 0)
+				break;
+		}
+		if (j < nst.c.nshares && cmd_run_same(&st->shares[i],
+		    &nst.shares[j])) {
+			nst.ids[j] = st->ids[i];
+			continue;
+		}
+		memset(&cmd, 0, sizeof cmd);
+		cmd.type = ENGINE_CMD_REMOVE;
+		cmd.share = st->ids[i];
+		engine_submit(e, &cmd);
+		removed++;
+	}
+	/* Shares new or changed. */
+	nst.next_id = st->next_id;
+	for (j = 0; j < nst.c.nshares; j++) {
+		if (nst.ids[j] != 0)
+			continue;
+		nst.ids[j] = nst.next_id++;
+		memset(&cmd, 0, sizeof cmd);
+		cmd.type = ENGINE_CMD_ADD;
+		cmd.share = nst.ids[j];
+		cmd.add = engine_share_dup(&nst.shares[j]);
+		engine_submit(e, &cmd);
+		added++;
+	}
+	if (nst.c.node.upload_limit != st->c.node.upload_limit ||
+	    nst.c.node.download_limit != st->c.node.download_limit) {
+		memset(&cmd, 0, sizeof cmd);
+		cmd.type = ENGINE_CMD_LIMITS;
+		cmd.upload_limit = nst.c.node.upload_limit;
+		cmd.download_limit = nst.c.node.download_limit;
+		engine_submit(e, &cmd);
+	}
+	log_info("SIGHUP: %s read again: %zu shares added, %zu removed "
+	    "(changed ones count as both); other [node] settings than the "
+	    "limits apply at a restart", st->path, added, removed);
+	cmd_run_state_clear(st);
+	*st = nst;
 }
 
 /* Copy the [node] settings into rc where no option set them. */
@@ -172,6 +330,7 @@ cmd_run_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_common		 rc, given;
+	struct cmd_run_state		 st;
 	struct engine_config		 cfg;
 	struct engine_share		*shares = NULL;
 	struct conf			 c;
@@ -258,35 +417,14 @@ cmd_run_exec(const struct cmd_entry *self, int argc, char **argv)
 	shares = xcalloc(c.nshares, sizeof *shares);
 	links = xcalloc(c.nshares, sizeof *links);
 	for (i = 0; i < c.nshares; i++) {
-		const struct conf_share	*sh = &c.shares[i];
-		struct engine_share	*es = &shares[i];
-
-		es->name = sh->name;
-		es->path = sh->path;
-		es->upload_limit = sh->upload_limit;
-		es->download_limit = sh->download_limit;
-		if (sh->mode == CONF_MODE_SEND) {
-			es->sending = 1;
-			es->open = sh->open;
-			es->ca = sh->ca != NULL ? sh->ca : c.node.ca;
-			es->allow = (const uint8_t (*)[32])sh->allow.v;
-			es->nallow = sh->allow.n;
-			for (j = 0; j < sh->peer.n; j++) {
-				peers = xreallocarray(peers, npeers + 1,
-				    sizeof *peers);
-				peers[npeers++] = sh->peer.v[j];
-			}
-			continue;
-		}
-		if (sh->info_hash == NULL) {
-			cli_error(_("%s:%u: [share \"%s\"]: versioned shares "
-			    "(share_id) are not carried yet; give info_hash, "
-			    "source and peer for one torrent"), path,
-			    sh->line, sh->name);
+		if (cmd_run_share(path, &c, &c.shares[i], &shares[i],
+		    &links[i], 0) != 0)
 			goto out_links;
+		for (j = 0; shares[i].sending && j < c.shares[i].peer.n; j++) {
+			peers = xreallocarray(peers, npeers + 1,
+			    sizeof *peers);
+			peers[npeers++] = c.shares[i].peer.v[j];
 		}
-		es->link = links[i] = cmd_run_link(sh);
-		es->stay = 1;
 	}
 	memset(&cfg, 0, sizeof cfg);
 	cfg.listen = c.node.listen.n > 0 ? c.node.listen.v[0] : NULL;
@@ -296,8 +434,24 @@ cmd_run_exec(const struct cmd_entry *self, int argc, char **argv)
 	cfg.nshares = c.nshares;
 	/* A service: it keeps serving; "complete" once, as with --stay. */
 	rc.ro.stay = 1;
-	rc.ro.config = path;
+	/* SIGHUP reloads: st takes the config, the shares and their links. */
+	st.path = path;
+	st.c = c;
+	st.shares = shares;
+	st.links = links;
+	st.ids = xcalloc(c.nshares + 1, sizeof *st.ids);
+	for (i = 0; i < c.nshares; i++)
+		st.ids[i] = (uint32_t)i + 1;	/* engine_new's order. */
+	st.next_id = (uint32_t)c.nshares + 1;
+	rc.ro.reload = cmd_run_reload;
+	rc.ro.reload_arg = &st;
 	r = run_main(&rc, &cfg);
+	free(peers);
+	cmd_run_state_clear(&st);
+	free(path);
+	run_common_free(&rc);
+	run_common_free(&given);
+	return (r);
 out_links:
 	for (i = 0; i < c.nshares; i++)
 		free(links[i]);

@@ -21,7 +21,6 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "conf.h"
 #include "i18n.h"
 #include "json.h"
 #include "run.h"
@@ -155,28 +154,6 @@ run_progress(const struct snapshot *s, int tty)
 	fflush(stderr);
 }
 
-/*
- * SIGHUP under shoal run: check the file. Shares are not yet added,
- * removed or changed while running, so say that a restart applies it.
- */
-static void
-run_check_config(const char *path)
-{
-	struct conf	 c;
-	char		*cause = NULL;
-
-	if (conf_load(&c, path, &cause) != 0) {
-		log_error("SIGHUP: %s; the running shares are unchanged",
-		    cause);
-		free(cause);
-		return;
-	}
-	log_warn("SIGHUP: %s is valid (%zu shares); shares are not yet "
-	    "reloaded while running: restart shoal to apply it", path,
-	    c.nshares);
-	conf_free(&c);
-}
-
 int
 run_engine(struct engine *e, const struct run_opts *o)
 {
@@ -213,8 +190,8 @@ run_engine(struct engine *e, const struct run_opts *o)
 			last_tick = now;
 		}
 		s = engine_snapshot(e);
-		if (sig == SIGHUP && o->config != NULL && !stopping) {
-			run_check_config(o->config);
+		if (sig == SIGHUP && o->reload != NULL && !stopping) {
+			o->reload(e, o->reload_arg);
 			sig = 0;
 		}
 		if (sig > 0 && !stopping) {

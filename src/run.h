@@ -16,10 +16,12 @@ struct run_opts {
 	int	print_magnet;	/* Print each share's link on stdout once. */
 	int	stay;		/* Print "complete" once, then keep serving. */
 	/*
-	 * shoal run: the config file. SIGHUP checks it and says what a
-	 * restart would change, instead of stopping.
+	 * shoal run: SIGHUP calls reload (on this thread) instead of
+	 * stopping; it reads the config again and sends the engine what
+	 * changed.
 	 */
-	const char *config;
+	void	(*reload)(struct engine *, void *);
+	void	*reload_arg;
 };
 
 /*

@@ -55,6 +55,7 @@ struct engine {
 	uint32_t		 next_serial;
 
 	struct torrent		*torrents;
+	struct torrent		*dead;		/* Removed: freed at the end. */
 	struct peer		*pending;	/* Peers before their handshake. */
 	struct peer		**dirty;	/* Peers with output to flush. */
 	size_t			 ndirty;

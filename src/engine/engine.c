@@ -325,6 +325,45 @@ engine_begin_stop(struct engine *e)
 	engine_torrent_stopped(e);
 }
 
+struct engine_share *
+engine_share_dup(const struct engine_share *sh)
+{
+	struct engine_share	*d = xmalloc(sizeof *d);
+
+	*d = *sh;
+	d->name = sh->name != NULL ? xstrdup(sh->name) : NULL;
+	d->path = sh->path != NULL ? xstrdup(sh->path) : NULL;
+	d->link = sh->link != NULL ? xstrdup(sh->link) : NULL;
+	d->ca = sh->ca != NULL ? xstrdup(sh->ca) : NULL;
+	if (sh->nallow > 0)
+		d->allow = xmemdup(sh->allow, sh->nallow * sizeof *sh->allow);
+	else
+		d->allow = NULL;
+	return (d);
+}
+
+void
+engine_share_free(struct engine_share *sh)
+{
+	if (sh == NULL)
+		return;
+	free((char *)sh->name);
+	free((char *)sh->path);
+	free((char *)sh->link);
+	free((char *)sh->ca);
+	free((void *)sh->allow);
+	free(sh);
+}
+
+/* A removed share's storage is closed; it stays on e->dead till the end. */
+static void
+engine_removed(void *arg)
+{
+	struct torrent	*t = arg;
+
+	log_info("%s: share removed", t->name);
+}
+
 static struct torrent *
 engine_find_id(struct engine *e, uint32_t id)
 {
@@ -337,14 +376,49 @@ engine_find_id(struct engine *e, uint32_t id)
 	return (NULL);
 }
 
+static struct torrent	*engine_make_share(struct engine *,
+			    const struct engine_share *, uint32_t, char **);
+
+/* ENGINE_CMD_ADD: make the share's torrent, start it, announce it. */
+static void
+engine_run_add(struct engine *e, const struct engine_cmd *c)
+{
+	struct torrent	*t, **tp;
+	char		*cause = NULL;
+
+	if (c->add == NULL)
+		return;
+	if (c->share != 0 && engine_find_id(e, c->share) != NULL) {
+		log_warn("share %u exists already: not added again", c->share);
+		return;
+	}
+	if ((t = engine_make_share(e, c->add, c->share, &cause)) == NULL) {
+		log_warn("cannot add share %s: %s", c->add->name != NULL ?
+		    c->add->name : c->add->path, cause);
+		free(cause);
+		return;
+	}
+	for (tp = &e->torrents; *tp != NULL; tp = &(*tp)->next)
+		;
+	*tp = t;
+	log_info("%s: share added", t->name);
+	torrent_start(t);
+	if (e->lsd != NULL)
+		lsd_announce(e->lsd);
+}
+
 /* One command from the front end, on the loop thread. */
 static void
 engine_run_cmd(struct engine *e, const struct engine_cmd *c)
 {
-	struct torrent	*t = NULL;
+	struct torrent	*t = NULL, **tp;
 	char		*cause = NULL;
 	uint64_t	 now = engine_now(e);
 
+	if (c->type == ENGINE_CMD_ADD) {
+		engine_run_add(e, c);
+		return;
+	}
 	if (c->type != ENGINE_CMD_LIMITS &&
 	    (t = engine_find_id(e, c->share)) == NULL) {
 		log_warn("a command named share %u, which does not exist",
@@ -356,6 +430,16 @@ engine_run_cmd(struct engine *e, const struct engine_cmd *c)
 	case ENGINE_CMD_RESUME:
 		if (t->state != TORRENT_FAILED)
 			torrent_pause(t, c->type == ENGINE_CMD_PAUSE);
+		break;
+	case ENGINE_CMD_REMOVE:
+		for (tp = &e->torrents; *tp != t; tp = &(*tp)->next)
+			;
+		*tp = t->next;
+		t->next = e->dead;
+		e->dead = t;
+		torrent_stop(t, engine_removed, t);
+		break;
+	case ENGINE_CMD_ADD:
 		break;
 	case ENGINE_CMD_RECHECK:
 		if (torrent_recheck(t, &cause) != 0) {
@@ -401,6 +485,8 @@ engine_wakeup(uv_async_t *h)
 	pthread_mutex_unlock(&e->lock);
 	for (i = 0; i < n && !stop && !e->stopping; i++)
 		engine_run_cmd(e, &cmds[i]);
+	for (i = 0; i < n; i++)
+		engine_share_free(cmds[i].add);
 	free(cmds);
 	if (stop)
 		engine_begin_stop(e);
@@ -499,15 +585,14 @@ engine_listen(struct engine *e, const char *text, char **cause)
  */
 static int
 engine_add_trackers(struct engine *e, struct torrent *t,
-    const struct engine_share *sh, const struct engine_config *cfg,
-    char **cause)
+    const struct engine_share *sh, char **cause)
 {
 	struct magnet	 mg;
 	char		*why = NULL;
 	size_t		 i;
 
-	for (i = 0; i < cfg->ntrackers; i++) {
-		if (announcer_add(e->announcers, t, cfg->trackers[i], cause) !=
+	for (i = 0; i < e->ntrackers; i++) {
+		if (announcer_add(e->announcers, t, e->trackers[i], cause) !=
 		    0)
 			return (-1);
 	}
@@ -527,6 +612,46 @@ engine_add_trackers(struct engine *e, struct torrent *t,
 	}
 	magnet_destroy(&mg);
 	return (0);
+}
+
+/*
+ * A torrent for one share, not yet in the engine's list: id 0 takes the
+ * next free one. NULL and *cause if the share cannot be made.
+ */
+static struct torrent *
+engine_make_share(struct engine *e, const struct engine_share *sh,
+    uint32_t id, char **cause)
+{
+	struct torrent	*t;
+
+	if (sh->sending) {
+		t = torrent_new_send(e, sh->path, sh->open, sh->allow,
+		    sh->nallow);
+		if (sh->ca != NULL &&
+		    (t->ca = identity_read_cert(sh->ca, cause)) == NULL) {
+			torrent_free(t);
+			return (NULL);
+		}
+	} else if ((t = torrent_new_receive(e, sh->link, sh->path, sh->stay,
+	    cause)) == NULL)
+		return (NULL);
+	ratelimit_init(&t->up_limit, sh->upload_limit, uv_now(&e->loop));
+	ratelimit_init(&t->down_limit, sh->download_limit, uv_now(&e->loop));
+	if (id == 0)
+		id = e->next_share_id + 1;
+	t->id = id;
+	if (id > e->next_share_id)
+		e->next_share_id = id;
+	if (sh->name != NULL) {
+		free(t->name);
+		t->name = xstrdup(sh->name);
+		t->named = 1;
+	}
+	if (engine_add_trackers(e, t, sh, cause) != 0) {
+		torrent_free(t);
+		return (NULL);
+	}
+	return (t);
 }
 
 struct engine *
@@ -630,39 +755,13 @@ engine_new(const struct engine_config *cfg, char **cause)
 		e->trackers[e->ntrackers++] = xstrdup(cfg->trackers[i]);
 
 	for (i = 0; i < cfg->nshares; i++) {
-		const struct engine_share *sh = &cfg->shares[i];
-
-		if (sh->sending) {
-			t = torrent_new_send(e, sh->path, sh->open, sh->allow,
-			    sh->nallow);
-			if (sh->ca != NULL &&
-			    (t->ca = identity_read_cert(sh->ca, cause)) == NULL) {
-				torrent_free(t);
-				engine_free(e);
-				return (NULL);
-			}
-		}
-		else if ((t = torrent_new_receive(e, sh->link, sh->path,
-		    sh->stay, cause)) == NULL) {
+		if ((t = engine_make_share(e, &cfg->shares[i], 0,
+		    cause)) == NULL) {
 			engine_free(e);
 			return (NULL);
-		}
-		ratelimit_init(&t->up_limit, sh->upload_limit,
-		    uv_now(&e->loop));
-		ratelimit_init(&t->down_limit, sh->download_limit,
-		    uv_now(&e->loop));
-		t->id = ++e->next_share_id;
-		if (sh->name != NULL) {
-			free(t->name);
-			t->name = xstrdup(sh->name);
-			t->named = 1;
 		}
 		*tail = t;
 		tail = &t->next;
-		if (engine_add_trackers(e, t, sh, cfg, cause) != 0) {
-			engine_free(e);
-			return (NULL);
-		}
 	}
 	for (t = e->torrents; t != NULL; t = t->next) {
 		for (i = 0; i < cfg->npeers; i++)
@@ -777,6 +876,12 @@ engine_free(struct engine *e)
 		e->torrents = t->next;
 		torrent_free(t);
 	}
+	while ((t = e->dead) != NULL) {
+		e->dead = t->next;
+		torrent_free(t);
+	}
+	for (i = 0; i < e->ncmds; i++)
+		engine_share_free(e->cmds[i].add);
 	if (!e->stopped) {
 		/* Never started: close what engine_new opened. */
 		if (e->listening)

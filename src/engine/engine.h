@@ -60,15 +60,22 @@ enum engine_cmd_type {
 	ENGINE_CMD_PAUSE,	/* Close the share's peers; dial and admit none. */
 	ENGINE_CMD_RESUME,
 	ENGINE_CMD_RECHECK,	/* Re-hash every file a receiver has on disk. */
-	ENGINE_CMD_LIMITS	/* Set the node's upload and download limits. */
+	ENGINE_CMD_LIMITS,	/* Set the node's upload and download limits. */
+	ENGINE_CMD_ADD,		/* Start a share (add, with id share). */
+	ENGINE_CMD_REMOVE	/* Stop a share and take it out. */
 };
 
 struct engine_cmd {
 	enum engine_cmd_type	 type;
-	uint32_t		 share;		/* PAUSE, RESUME, RECHECK. */
+	uint32_t		 share;		/* Its id (ADD: the new one's). */
 	uint64_t		 upload_limit;	/* LIMITS: bytes/s, 0: none. */
 	uint64_t		 download_limit;
+	struct engine_share	*add;		/* ADD: engine_share_dup()'s. */
 };
+
+/* A deep copy of a share for ENGINE_CMD_ADD; the engine frees it. */
+struct engine_share *engine_share_dup(const struct engine_share *);
+void		 engine_share_free(struct engine_share *);
 
 /* Load the identity and check the config; NULL and *cause on failure. */
 struct engine	*engine_new(const struct engine_config *, char **);

@@ -303,6 +303,10 @@ torrent_peer_attach(struct torrent *t, struct peer *p)
 {
 	struct wire_handshake	hs;
 
+	if (t->stopping) {
+		peer_close(p, "the share was removed");
+		return;
+	}
 	if (!p->attached) {
 		/* Leave the engine's pending list for ours. */
 		if (p->prev != NULL)
