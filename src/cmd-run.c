@@ -445,6 +445,7 @@ cmd_run_exec(const struct cmd_entry *self, int argc, char **argv)
 	st.next_id = (uint32_t)c.nshares + 1;
 	rc.ro.reload = cmd_run_reload;
 	rc.ro.reload_arg = &st;
+	rc.ro.config = path;
 	r = run_main(&rc, &cfg);
 	free(peers);
 	cmd_run_state_clear(&st);

@@ -432,6 +432,9 @@ run_main(struct run_common *rc, struct engine_config *cfg)
 	}
 	if (run_wants_tui(rc)) {
 		memset(&uo, 0, sizeof uo);
+		uo.config = rc->ro.config;
+		uo.reload = rc->ro.reload;
+		uo.reload_arg = rc->ro.reload_arg;
 		r = ui_run(e, &uo);
 	} else
 		r = run_engine(e, &rc->ro);

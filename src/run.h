@@ -22,6 +22,7 @@ struct run_opts {
 	 */
 	void	(*reload)(struct engine *, void *);
 	void	*reload_arg;
+	const char *config;	/* Its file, for the TUI's "e". */
 };
 
 /*

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <langinfo.h>
@@ -493,6 +494,52 @@ ui_open_tab(struct ui *u, int tab)
 	u->view = ui_tabs[tab];
 }
 
+/*
+ * "e": the config file in $VISUAL or $EDITOR (vi without either), with
+ * the terminal handed over, then read again as SIGHUP would. The editor
+ * gets back the signals this thread keeps blocked for its signalfd.
+ */
+static void
+ui_edit_config(struct ui *u)
+{
+	const struct ui_opts	*o = u->opts;
+	sigset_t		 all;
+	pid_t			 pid;
+	int			 st = 0;
+
+	if (o == NULL || o->config == NULL || o->reload == NULL) {
+		ui_message(u, _("Only \"shoal run\" has a config file to "
+		    "edit."));
+		return;
+	}
+	def_prog_mode();
+	endwin();
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		sigfillset(&all);
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		execl("/bin/sh", "sh", "-c",
+		    "exec ${VISUAL:-${EDITOR:-vi}} \"$1\"", "sh", o->config,
+		    (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0) {
+		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+			;
+	}
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+	if (pid == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		ui_message(u, _("The editor failed; the config was not read "
+		    "again."));
+		return;
+	}
+	o->reload(u->e, o->reload_arg);
+	ui_message(u, _("Read %s again; the Log tab says what changed."),
+	    o->config);
+}
+
 static void
 ui_key(struct ui *u, const struct snapshot *s, int ch)
 {
@@ -580,6 +627,9 @@ ui_key(struct ui *u, const struct snapshot *s, int ch)
 	case '/':
 		ui_ask(u, _("Filter shares by name: "), u->filter,
 		    ui_answer_filter);
+		break;
+	case 'e':
+		ui_edit_config(u);
 		break;
 	case 12:	/* Ctrl-L. */
 		clearok(curscr, TRUE);

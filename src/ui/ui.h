@@ -14,6 +14,10 @@ struct ui_opts {
 	/* The demo: a line for the footer, refreshed with every redraw. */
 	void		(*status)(void *, char *, size_t);
 	void		*status_arg;
+	/* shoal run: the config file, and how to apply it again ("e"). */
+	const char	*config;
+	void		(*reload)(struct engine *, void *);
+	void		*reload_arg;
 };
 
 /*
