@@ -83,10 +83,14 @@ struct ui {
 	/* A one-line question at the bottom, and what to do with it. */
 	int			 prompting;
 	char			 prompt[128];
-	char			 input[64];
+	char			 input[1024];	/* A link or node IDs fit. */
 	size_t			 ninput;
 	void			 (*answer)(struct ui *, const char *);
 	int			 confirm_quit;	/* y/n instead of text. */
+
+	/* The "a" form: what was answered so far. */
+	char			 form_path[1024];
+	int			 form_send;
 
 	char			 message[256];	/* Shown for a while. */
 	uint64_t		 message_until;

@@ -31,8 +31,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "conf.h"
 #include "i18n.h"
 #include "log.h"
+#include "magnet.h"
+#include "nodeid.h"
 #include "ui-int.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -316,8 +320,15 @@ ui_footer(struct ui *u, const struct snapshot *s, uint64_t now)
 	move(y, 0);
 	hline(' ', COLS);
 	if (u->prompting) {
-		snprintf(line, sizeof line, "%s%s", u->prompt, u->input);
-		ui_text(y, 1, COLS - 2, line);
+		int	 w = ui_text(y, 1, COLS - 2, u->prompt);
+		int	 room = COLS - 3 - w;
+		const char *in = u->input;
+
+		/* A long answer (a link) shows its end, where one types. */
+		if (room > 0 && u->ninput > (size_t)room)
+			in = u->input + u->ninput - (size_t)room;
+		if (room > 0)
+			ui_text(y, 1 + w, room, in);
 		attroff(ui_attr(u, UI_C_HEADER));
 		return;
 	}
@@ -540,6 +551,141 @@ ui_edit_config(struct ui *u)
 	    o->config);
 }
 
+/*
+ * The "a" form: a folder, send or receive, then who may receive it (send)
+ * or the link to receive (receive). The section is appended to a copy of
+ * the config file, which must load before it replaces the file; then the
+ * file is read again as SIGHUP does. Comments and layout are kept.
+ */
+static void
+ui_form_done(struct ui *u, const char *text)
+{
+	const struct ui_opts	*o = u->opts;
+	struct magnet		 mg;
+	struct conf		 c;
+	struct buf		 b;
+	FILE			*f;
+	const char		*base;
+	char			*tmp = NULL, *cause = NULL, name[CONF_NAME_MAX + 1];
+	char			 node[NODEID_TEXT_SIZE], hex[65], word[128];
+	const char		*p;
+	size_t			 i;
+	int			 n, k, fd = -1;
+
+	buf_init(&b);
+	magnet_init(&mg);
+	memset(&c, 0, sizeof c);
+	/* The original file, then the new section. */
+	if ((f = fopen(o->config, "r")) == NULL) {
+		ui_message(u, _("Cannot read %s: %s"), o->config,
+		    strerror(errno));
+		goto out;
+	}
+	while ((n = (int)fread(word, 1, sizeof word, f)) > 0)
+		buf_add(&b, word, (size_t)n);
+	fclose(f);
+	if (b.len > 0 && b.data[b.len - 1] != '\n')
+		buf_add_str(&b, "\n");
+	base = strrchr(u->form_path, '/');
+	base = base != NULL && base[1] != '\0' ? base + 1 : u->form_path;
+	snprintf(name, sizeof name, "%.*s", CONF_NAME_MAX, base);
+	/* A name the file has not used yet: NAME, NAME-2, NAME-3 ... */
+	for (k = 2; k < 100; k++) {
+		char	hdr[CONF_NAME_MAX + 16];
+
+		snprintf(hdr, sizeof hdr, "[share \"%s\"]", name);
+		if (b.data == NULL || strstr((char *)b.data, hdr) == NULL)
+			break;
+		snprintf(name, sizeof name, "%.*s-%d", CONF_NAME_MAX - 4, base,
+		    k);
+	}
+	buf_addf(&b, "\n[share \"%s\"]\npath = %s\nmode = %s\n", name,
+	    u->form_path, u->form_send ? "send" : "receive");
+	if (u->form_send) {
+		if (strcmp(text, "open") == 0)
+			buf_add_str(&b, "open = yes\n");
+		for (p = text; strcmp(text, "open") != 0 &&
+		    sscanf(p, "%127s%n", word, &n) == 1; p += n)
+			buf_addf(&b, "allow = %s\n", word);
+	} else {
+		if (magnet_parse(&mg, text, &cause) != 0 || !mg.has_v2) {
+			ui_message(u, _("Not added: that is not a link with a "
+			    "v2 hash (%s)."), cause != NULL ? cause :
+			    _("no btmh"));
+			goto out;
+		}
+		for (i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", mg.v2[i]);
+		buf_addf(&b, "info_hash = %s\n", hex);
+		if (mg.node != NULL) {
+			snprintf(node, sizeof node, "%s", mg.node);
+			buf_addf(&b, "source = %s\n", node);
+		}
+		for (i = 0; i < mg.npeers; i++)
+			buf_addf(&b, strchr(mg.peers[i].host, ':') != NULL ?
+			    "peer = [%s]:%u\n" : "peer = %s:%u\n",
+			    mg.peers[i].host, mg.peers[i].port);
+	}
+	xasprintf(&tmp, "%s.new-XXXXXX", o->config);
+	if ((fd = mkstemp(tmp)) == -1 ||
+	    write(fd, b.data, b.len) != (ssize_t)b.len || close(fd) != 0) {
+		ui_message(u, _("Cannot write next to %s: %s"), o->config,
+		    strerror(errno));
+		if (fd != -1)
+			unlink(tmp);
+		goto out;
+	}
+	if (conf_load(&c, tmp, &cause) != 0) {
+		unlink(tmp);
+		ui_message(u, _("Not added: %s"), cause);
+		goto out;
+	}
+	conf_free(&c);
+	if (rename(tmp, o->config) != 0) {
+		unlink(tmp);
+		ui_message(u, _("Cannot replace %s: %s"), o->config,
+		    strerror(errno));
+		goto out;
+	}
+	o->reload(u->e, o->reload_arg);
+	ui_message(u, _("Added share %s to %s."), name, o->config);
+out:
+	free(cause);
+	free(tmp);
+	magnet_destroy(&mg);
+	buf_destroy(&b);
+}
+
+static void
+ui_form_mode(struct ui *u, const char *text)
+{
+	if (strcmp(text, "send") == 0)
+		u->form_send = 1;
+	else if (strcmp(text, "receive") == 0)
+		u->form_send = 0;
+	else {
+		ui_message(u, _("Not added: the mode is send or receive."));
+		return;
+	}
+	if (u->form_send)
+		ui_ask(u, _("Who may receive it: node IDs, or open: "), "",
+		    ui_form_done);
+	else
+		ui_ask(u, _("The link to receive (magnet:...): "), "",
+		    ui_form_done);
+}
+
+static void
+ui_form_path(struct ui *u, const char *text)
+{
+	if (text[0] != '/') {
+		ui_message(u, _("Not added: give the folder's full path."));
+		return;
+	}
+	snprintf(u->form_path, sizeof u->form_path, "%s", text);
+	ui_ask(u, _("send or receive: "), "", ui_form_mode);
+}
+
 static void
 ui_key(struct ui *u, const struct snapshot *s, int ch)
 {
@@ -630,6 +776,15 @@ ui_key(struct ui *u, const struct snapshot *s, int ch)
 		break;
 	case 'e':
 		ui_edit_config(u);
+		break;
+	case 'a':
+		if (u->opts == NULL || u->opts->config == NULL ||
+		    u->opts->reload == NULL) {
+			ui_message(u, _("Only \"shoal run\" has a config file "
+			    "to add a share to."));
+			break;
+		}
+		ui_ask(u, _("Folder (full path): "), "", ui_form_path);
 		break;
 	case 12:	/* Ctrl-L. */
 		clearok(curscr, TRUE);

@@ -21,6 +21,7 @@ static const struct {
 	{ N_("r"), N_("re-check the selected share's files on disk") },
 	{ N_("l"), N_("set the upload and download limits") },
 	{ N_("e"), N_("edit the config file in $EDITOR, then reload it") },
+	{ N_("a"), N_("add a share to the config file (a short form)") },
 	{ N_("/"), N_("filter the shares by name") },
 	{ N_("Ctrl-L"), N_("redraw the screen") },
 	{ N_("?"), N_("this help") },

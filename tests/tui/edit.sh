@@ -2,7 +2,9 @@
 # "e" in the TUI of "shoal run": the config file opens in $EDITOR (here a
 # script that gives the node an upload limit and a second share), and
 # once it returns the file is read again: the header shows the new limit
-# and the shares screen the new share, beside the first one. Without a config ("shoal send")
+# and the shares screen the new share, beside the first one. "a" adds a
+# share through a short form (folder, mode, who may receive it) to the
+# file, and a bad answer changes nothing. Without a config ("shoal send")
 # "e" says there is none. The terminal is restored at the end.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$SRCDIR/tests/net/netlib.sh"
@@ -48,6 +50,40 @@ screen_is "after e, the header shows the limit the editor wrote" \
 screen_is "and the share it added is running" '^ second +send .* sending'
 grep -q '^upload_limit = 2M$' "$T/shoal.conf"
 pass_if "the editor really changed the file" $?
+
+# "a": a short form appends a share to the file and starts it.
+mkdir -p "$T/three" && gen "$T/three/c.bin" 3000
+keys a
+screen_is "a asks for the folder" 'Folder \(full path\):'
+keys -l "$T/three"
+keys Enter
+screen_is "then for the mode" 'send or receive:'
+keys -l send
+keys Enter
+screen_is "then who may receive it" 'Who may receive it: node IDs, or open:'
+keys -l open
+keys Enter
+screen_is "the added share runs" '^ three +send .* sending'
+grep -A4 '^\[share "three"\]$' "$T/shoal.conf" | tr '\n' ' ' >"$T/three.txt"
+is "a appended the section to the file" "$(cat "$T/three.txt")" \
+    "[share \"three\"] path = $T/three mode = send open = yes "
+grep -q '^upload_limit = 2M$' "$T/shoal.conf"
+pass_if "the rest of the file is kept" $?
+# A link that is not one: nothing is written.
+cp "$T/shoal.conf" "$T/before.conf"
+keys a
+keys -l "$T/four"
+keys Enter
+keys -l receive
+keys Enter
+screen_is "for a receive share a asks for the link" \
+    'The link to receive \(magnet:\.\.\.\):'
+keys -l "not-a-link"
+keys Enter
+screen_is "a bad link is refused with the reason" 'Not added: that is not a link'
+cmp -s "$T/before.conf" "$T/shoal.conf"
+pass_if "and the file is unchanged" $?
+
 keys q
 restored "q leaves the terminal restored after an edit"
 

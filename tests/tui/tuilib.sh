@@ -29,8 +29,18 @@ trap _tui_cleanup EXIT
 tui_start() {
 	local cols=$1 rows=$2
 	shift 2
-	tm new-session -d -s t -x "$cols" -y "$rows" \
-	    "$* ; echo \"exit status \$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e '-\\?icanon' -e '-\\?echo'; exec sleep 3600"
+	TUI_CMD="$* ; echo \"exit status \$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e '-\\?icanon' -e '-\\?echo'; exec sleep 3600"
+	TUI_SIZE="$cols $rows"
+	# A server whose last session was just killed may still be on its
+	# way out: new-session then fails, and is tried again (up to 5 s).
+	wait_for 5 _tui_new_session ||
+	    diag "tmux could not start a session: $(_tui_new_session 2>&1)"
+}
+
+_tui_new_session() {
+	# shellcheck disable=SC2086
+	set -- $TUI_SIZE
+	tm new-session -d -s t -x "$1" -y "$2" "$TUI_CMD" 2>/dev/null
 }
 
 # screen: the pane as text, one line per row.
