@@ -377,8 +377,11 @@ torrent_peer_ready(struct torrent *t, struct peer *p)
 		    "protocol (BEP 10)");
 		return;
 	}
-	if (t->have_meta)
+	/* The metadata may have come since it attached: sized then. */
+	if (t->have_meta && p->have.n != t->m.npieces) {
+		bitfield_destroy(&p->have);
 		bitfield_init(&p->have, t->m.npieces);
+	}
 	wire_ltep_init(&ext);
 	wire_ltep_set(&ext, WIRE_EXT_UT_METADATA, WIRE_EXT_ID_UT_METADATA);
 	snprintf(client, sizeof client, "shoal %s", PACKAGE_VERSION);
