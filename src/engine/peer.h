@@ -24,6 +24,9 @@
 struct engine;
 struct torrent;
 
+/* Pieces a source remembers refusing to one peer (torrent_decline()). */
+#define PEER_DECLINES	64
+
 /* A block we asked for, or one the peer asked us for. */
 struct peer_block {
 	uint32_t	piece;
@@ -95,6 +98,12 @@ struct peer {
 	 * other peers hold them; as a receiver, those it refused us.
 	 */
 	struct bitfield		 declined;
+	/* As the source: the pieces refused to it lately, and when. */
+	struct peer_decline {
+		uint32_t	 piece;
+		uint64_t	 ms;		/* 0: an empty slot. */
+	}			 declines[PEER_DECLINES];
+	unsigned		 next_decline;
 	int			 have_set;	/* Bitfield or have-all/none seen. */
 	uint8_t			*early_bits;	/* A bitfield before the metadata. */
 	size_t			 nearly_bits;

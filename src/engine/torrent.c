@@ -56,6 +56,10 @@
 #define TORRENT_LOCAL_SLOTS	32
 /* Duplicate requests one peer may get in the endgame. */
 #define TORRENT_ENDGAME_DUPS	8
+/* How long a source refuses a piece to a peer it refused it to. */
+#define TORRENT_DECLINE_MS	2000
+/* Pieces missing at the end when a declined piece is asked for again. */
+#define TORRENT_LAST_PIECES	8
 /* A block is asked twice only after this long (and twice its latency). */
 #define TORRENT_ENDGAME_MIN_MS	250
 /* Weight of a new sample in a peer's average block latency. */
@@ -209,6 +213,7 @@ torrent_free(struct torrent *t)
 	free(t->allow);
 	bitfield_destroy(&t->single_source);
 	free(t->avail);
+	free(t->served_to);
 	site_torrent_free(t);
 	X509_free(t->ca);
 	free(t->banned);
@@ -481,6 +486,13 @@ torrent_peer_detach(struct torrent *t, struct peer *p)
 	if (p->got_handshake)
 		torrent_avail_add(t, p, -1);
 	site_peer_gone(t, p);
+	/* Pieces on their way to it are on their way to nobody now. */
+	if (t->served_to != NULL) {
+		for (i = 0; i < t->m.npieces; i++) {
+			if (t->served_to[i] == p->serial)
+				t->served_to[i] = 0;
+		}
+	}
 	if (t->meta_state != NULL && p->meta_asked > 0) {
 		for (i = 0; i < t->meta_pieces; i++) {
 			if (t->meta_state[i] == 1)
@@ -1226,28 +1238,63 @@ static int
 torrent_decline(struct torrent *t, struct peer *p,
     const struct peer_block *w)
 {
+	uint64_t	now = engine_now(t->e);
+	uint32_t	first;
+	unsigned	i;
+
 	if (!t->sending || !p->fast || t->avail == NULL ||
-	    w->piece >= t->m.npieces || t->avail[w->piece] == 0)
+	    w->piece >= t->m.npieces)
 		return (0);
-	if (p->declined.n != t->m.npieces) {
-		bitfield_destroy(&p->declined);
-		bitfield_init(&p->declined, t->m.npieces);
+	/*
+	 * Held by a receiver, or on its way to one already: that one will
+	 * pass it on (the source's uplink carries each piece about once).
+	 */
+	first = t->served_to != NULL ? t->served_to[w->piece] : 0;
+	if (t->avail[w->piece] == 0 && (first == 0 || first == p->serial)) {
+		if (t->served_to != NULL && first == 0)
+			t->served_to[w->piece] = p->serial;
+		return (0);
 	}
-	if (bitfield_get(&p->declined, w->piece))
-		return (0);
-	bitfield_set(&p->declined, w->piece);
+	/*
+	 * Every block of the piece asked for in the next moment is refused
+	 * too (requests come one by one); asked for again later, the
+	 * receiver could not get it elsewhere: serve it.
+	 */
+	for (i = 0; i < PEER_DECLINES; i++) {
+		struct peer_decline *d = &p->declines[i];
+
+		if (d->ms != 0 && d->piece == w->piece) {
+			if (now - d->ms >= TORRENT_DECLINE_MS)
+				return (0);
+			break;
+		}
+	}
+	if (i == PEER_DECLINES) {
+		p->declines[p->next_decline].piece = w->piece;
+		p->declines[p->next_decline].ms = now;
+		p->next_decline = (p->next_decline + 1) % PEER_DECLINES;
+	}
 	wire_put_reject(&p->out, w->piece, w->begin, w->length);
 	engine_mark_dirty(t->e, p);
 	return (1);
 }
 
-/* Did p refuse us piece idx while another peer has it (torrent_decline)? */
+/*
+ * Did p refuse us piece idx (torrent_decline)? Then fetch it from another
+ * peer that holds it; if none does yet (it is on its way to one), wait
+ * for that one, unless only the last few pieces are missing: then ask p
+ * again, and p serves it, so a slow first taker cannot hold up the end.
+ */
 static int
 torrent_declined(const struct torrent *t, const struct peer *p,
     uint32_t idx)
 {
-	return (p->declined.n == t->m.npieces &&
-	    bitfield_get(&p->declined, idx) && t->avail[idx] > 1);
+	if (p->declined.n != t->m.npieces || !bitfield_get(&p->declined, idx))
+		return (0);
+	if (t->avail[idx] > 1)
+		return (1);
+	return (t->m.npieces - storage_have(t->storage)->count >
+	    TORRENT_LAST_PIECES);
 }
 
 static void
@@ -2133,9 +2180,12 @@ torrent_peer_msg(struct torrent *t, struct peer *p, const struct wire_msg *msg)
 				    !torrent_asked_elsewhere(t, p, msg->index,
 				    msg->begin))
 					dp->state[msg->begin / MERKLE_BLOCK] = 0;
-				/* Refused while others hold it: ask them. */
+				/*
+				 * Refused while it unchokes us: declined
+				 * (torrent_decline()), ask the others.
+				 */
 				if (!p->asked[i].cancelled && t->avail != NULL &&
-				    t->avail[msg->index] > 1) {
+				    !p->peer_choking) {
 					if (p->declined.n != t->m.npieces) {
 						bitfield_destroy(&p->declined);
 						bitfield_init(&p->declined,
@@ -2291,6 +2341,7 @@ torrent_made(void *arg, struct creator *c)
 	t->storage = storage_new(&t->e->loop, &t->m, t->path, 1);
 	/* Who holds what: a seed spends its uplink on the rarest. */
 	t->avail = xcalloc(t->m.npieces + 1, sizeof *t->avail);
+	t->served_to = xcalloc(t->m.npieces + 1, sizeof *t->served_to);
 	site_torrent_init(t);
 	t->state = TORRENT_RUNNING;
 	log_info("%s: ready to send: %u pieces, %llu bytes", t->name,

@@ -122,6 +122,7 @@ struct torrent {
 	/* Pieces that failed with blocks from several peers. */
 	struct bitfield		 single_source;
 	uint32_t		*avail;		/* Peers that have each piece. */
+	uint32_t		*served_to;	/* Source: first taker of each. */
 
 	/* Locality (site.c). */
 	uint32_t		*avail_local;	/* Local peers with each piece. */
