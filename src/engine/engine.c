@@ -624,7 +624,11 @@ engine_make_share(struct engine *e, const struct engine_share *sh,
 {
 	struct torrent	*t;
 
-	if (sh->sending) {
+	if (sh->public) {
+		if ((t = torrent_new_public(e, sh->torrent, sh->link, sh->path,
+		    sh->sending, sh->stay, cause)) == NULL)
+			return (NULL);
+	} else if (sh->sending) {
 		t = torrent_new_send(e, sh->path, sh->open, sh->allow,
 		    sh->nallow);
 		if (sh->ca != NULL &&
@@ -661,6 +665,11 @@ engine_new(const struct engine_config *cfg, char **cause)
 	struct torrent	*t, **tail = &e->torrents;
 	char		*key, *crt, *why = NULL;
 	size_t		 i;
+	int		 public = cfg->nshares > 0;
+
+	/* Public torrents alone need no identity: they run without TLS. */
+	for (i = 0; i < cfg->nshares; i++)
+		public = public && cfg->shares[i].public;
 
 	pthread_mutex_init(&e->lock, NULL);
 	if ((e->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
@@ -668,7 +677,13 @@ engine_new(const struct engine_config *cfg, char **cause)
 	identity_init(&e->id);
 	xasprintf(&key, "%s/%s", cfg->state_dir, IDENTITY_KEY_FILE);
 	xasprintf(&crt, "%s/%s", cfg->state_dir, IDENTITY_CERT_FILE);
-	if (identity_load(&e->id, key, crt, &why) != 0) {
+	if (identity_load(&e->id, key, crt, &why) != 0 && public) {
+		log_debug("no identity (%s): plain BitTorrent only", why);
+		free(why);
+		why = NULL;
+		identity_destroy(&e->id);
+		identity_init(&e->id);
+	} else if (why != NULL) {
 		xasprintf(cause, "%s (run \"shoal init --state-dir %s\" to "
 		    "create this node's identity)", why, cfg->state_dir);
 		free(why);
@@ -681,12 +696,15 @@ engine_new(const struct engine_config *cfg, char **cause)
 	}
 	free(key);
 	free(crt);
-	nodeid_to_text(e->id.id, e->node_text);
-	if (X509_NAME_get_text_by_NID(X509_get_subject_name(e->id.cert),
-	    NID_commonName, e->node_name, sizeof e->node_name) < 0)
-		e->node_name[0] = '\0';
-	if ((e->tls = tls_ctx_new(e->id.key, e->id.cert, TLS1_3_VERSION,
-	    cause)) == NULL) {
+	if (e->id.cert != NULL) {
+		nodeid_to_text(e->id.id, e->node_text);
+		if (X509_NAME_get_text_by_NID(X509_get_subject_name(
+		    e->id.cert), NID_commonName, e->node_name,
+		    sizeof e->node_name) < 0)
+			e->node_name[0] = '\0';
+	}
+	if (e->id.cert != NULL && (e->tls = tls_ctx_new(e->id.key, e->id.cert,
+	    TLS1_3_VERSION, cause)) == NULL) {
 		identity_destroy(&e->id);
 		close(e->notify_fd);
 		free(e);
@@ -955,14 +973,15 @@ engine_magnet(struct engine *e, struct torrent *t)
 	size_t		 i;
 
 	magnet_init(&mg);
-	mg.has_v2 = 1;
+	mg.has_v2 = (t->m.versions & MI_V2) != 0;
 	memcpy(mg.v2, t->m.ih2, 32);
 	if (t->m.versions & MI_V1) {
 		mg.has_v1 = 1;
 		memcpy(mg.v1, t->m.ih1, 20);
 	}
 	mg.name = xstrdup(t->m.name);
-	mg.node = xstrdup(e->node_text);
+	if (!t->public)
+		mg.node = xstrdup(e->node_text);
 	for (i = 0; i < e->ntrackers; i++)
 		magnet_add_tracker(&mg, e->trackers[i]);
 	if (e->listen_text[0] != '\0') {
@@ -1156,6 +1175,8 @@ engine_snap_share(struct engine *e, struct torrent *t, struct snap_share *ss)
 		if (p->tls != NULL)
 			snprintf(sp->tls, sizeof sp->tls, "%s %s",
 			    tls_version(p->tls), tls_cipher(p->tls));
+		else if (p->plain)
+			snprintf(sp->tls, sizeof sp->tls, "plain");
 		if (t->have_meta)
 			sp->have = (uint64_t)p->have.count * t->m.piece_length;
 		sp->rate_down = peer_rate_get(&p->down_rate, now);

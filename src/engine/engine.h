@@ -26,6 +26,13 @@ struct engine_share {
 	int		  stay;		/* receive: keep serving once complete. */
 	uint64_t	  upload_limit;	/* Bytes/s for this share, 0: none. */
 	uint64_t	  download_limit;
+	/*
+	 * shoal get and seed: a public torrent, plain BitTorrent with anyone.
+	 * sending seeds the .torrent file named here; else it is fetched
+	 * from it, or from link when this is NULL.
+	 */
+	int		  public;
+	const char	 *torrent;
 };
 
 struct engine_config {

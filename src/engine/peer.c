@@ -156,8 +156,13 @@ peer_close(struct peer *p, const char *fmt, ...)
 		torrent_peer_detach(p->t, p);
 		p->t = NULL;
 	}
+	/* A plain connection's queued messages go out as they are. */
+	if (p->plain) {
+		buf_add(&p->net, p->out.data, p->out.len);
+		buf_reset(&p->out);
+	}
 	/* Send what is queued (an alert, a reject) before closing. */
-	if (p->tls != NULL && p->connected) {
+	if ((p->tls != NULL || p->plain) && p->connected) {
 		struct buf	 net;
 		struct peer_write *w;
 		uv_buf_t	 bufs[1];
@@ -166,7 +171,7 @@ peer_close(struct peer *p, const char *fmt, ...)
 		buf_init(&net);
 		buf_add(&net, p->net.data, p->net.len);
 		buf_reset(&p->net);
-		if (tls_state(p->tls) == TLS_ESTABLISHED)
+		if (p->tls != NULL && tls_state(p->tls) == TLS_ESTABLISHED)
 			tls_shutdown(p->tls, &net);
 		if (net.len > 0) {
 			w = xcalloc(1, sizeof *w);
@@ -253,6 +258,12 @@ void
 peer_flush(struct peer *p)
 {
 	p->flush_pending = 0;
+	if (p->plain) {
+		/* No TLS: the plaintext is what goes on the wire. */
+		if (!p->closing && p->connected)
+			peer_write_net(p, &p->out);
+		return;
+	}
 	if (p->closing || p->tls == NULL ||
 	    tls_state(p->tls) != TLS_ESTABLISHED)
 		return;
@@ -296,7 +307,20 @@ peer_process(struct peer *p)
 		if (n == 0)
 			goto out;
 		off = (size_t)n;
-		if (p->t == NULL) {
+		if (p->t == NULL && p->plain) {
+			/* Incoming plain: only a public torrent answers. */
+			t = engine_find_torrent(p->e, hs.info_hash);
+			if (t == NULL || !t->public) {
+				hex_encode(hs.info_hash, 20, hex);
+				peer_close(p, "a plain BitTorrent handshake "
+				    "for %s: shares are served only over TLS, "
+				    "and no public torrent has that hash", hex);
+				goto out;
+			}
+			p->v1 = torrent_is_v1_hash(t, hs.info_hash,
+			    hs.reserved);
+			torrent_peer_attach(t, p);
+		} else if (p->t == NULL) {
 			/* Incoming: the name asked for in SNI must match. */
 			t = engine_find_sni(p->e, tls_server_name(p->tls));
 			if (t == NULL || !torrent_matches(t, hs.info_hash)) {
@@ -309,6 +333,9 @@ peer_process(struct peer *p)
 		} else if (!torrent_matches(p->t, hs.info_hash)) {
 			peer_close(p, "the peer answered for another torrent");
 			goto out;
+		} else if (p->plain) {
+			/* A hybrid's peer may answer on either hash. */
+			p->v1 = torrent_is_v1_hash(p->t, hs.info_hash, NULL);
 		}
 		p->got_handshake = 1;
 		memcpy(p->peer_id, hs.peer_id, 20);
@@ -361,19 +388,34 @@ peer_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		return;
 	}
 	p->last_recv_ms = engine_now(p->e);
-	before = tls_state(p->tls);
 	/*
 	 * One port serves TLS (a ClientHello starts with 0x16) and plain
-	 * BitTorrent (0x13). Shares are TLS only; public torrents, which may
-	 * come plain, are not served yet.
+	 * BitTorrent (0x13). Shares are TLS only; a plain handshake is
+	 * routed by its info-hash, and only a public torrent takes it.
 	 */
-	if (!p->outgoing && before == TLS_HANDSHAKING && p->in.len == 0 &&
-	    (uint8_t)b->base[0] == 0x13) {
+	if (!p->outgoing && !p->plain && !p->got_handshake &&
+	    p->in.len == 0 && (uint8_t)b->base[0] == 0x13 &&
+	    (p->tls == NULL || tls_state(p->tls) == TLS_HANDSHAKING)) {
+		tls_free(p->tls);
+		p->tls = NULL;
+		p->plain = 1;
+	}
+	if (p->plain) {
+		buf_add(&p->in, b->base, (size_t)nread);
 		free(b->base);
-		peer_close(p, "a plain BitTorrent handshake: shares are served "
-		    "only over TLS");
+		peer_process(p);
+		if (!p->closing)
+			peer_flush(p);
 		return;
 	}
+	if (p->tls == NULL) {
+		free(b->base);
+		peer_close(p, "a TLS connection, but this node has no "
+		    "identity: it serves public torrents only, over plain "
+		    "BitTorrent");
+		return;
+	}
+	before = tls_state(p->tls);
 	/* TLS output joins p->net behind any ciphertext already queued. */
 	st = tls_feed(p->tls, (const uint8_t *)b->base, (size_t)nread, &p->in,
 	    &p->net);
@@ -468,6 +510,11 @@ peer_verify(void *arg, X509 *cert, const char *sni, char **reason)
 		xasprintf(reason, "the peer named no share we have");
 		return (-1);
 	}
+	if (t->public) {
+		xasprintf(reason, "%s is a public torrent, served over plain "
+		    "BitTorrent only", t->name);
+		return (-1);
+	}
 	return (torrent_admit(t, cert, reason));
 }
 
@@ -516,7 +563,9 @@ peer_accept(struct engine *e, uv_stream_t *server)
 	if (uv_tcp_getpeername(&p->tcp, (struct sockaddr *)&ss, &len) == 0)
 		peer_set_addr(p, (struct sockaddr *)&ss);
 	uv_tcp_nodelay(&p->tcp, 1);
-	p->tls = tls_new(e->tls, 1, NULL, peer_verify, peer_sni, p);
+	/* Without an identity, only plain handshakes can be served. */
+	if (e->tls != NULL)
+		p->tls = tls_new(e->tls, 1, NULL, peer_verify, peer_sni, p);
 	if (uv_read_start((uv_stream_t *)&p->tcp, peer_alloc, peer_read) != 0)
 		peer_close(p, "cannot read from the connection");
 	return (p);
@@ -535,8 +584,14 @@ peer_connected(uv_connect_t *req, int status)
 	}
 	p->connected = 1;
 	uv_tcp_nodelay(&p->tcp, 1);
-	tls_start(p->tls, &p->net);
-	peer_write_net(p, &p->net);
+	if (p->plain) {
+		/* Our handshake goes first, in the clear. */
+		torrent_peer_attach(p->t, p);
+		peer_flush(p);
+	} else {
+		tls_start(p->tls, &p->net);
+		peer_write_net(p, &p->net);
+	}
 	if (!p->closing && uv_read_start((uv_stream_t *)&p->tcp, peer_alloc,
 	    peer_read) != 0)
 		peer_close(p, "cannot read from the connection");
@@ -559,7 +614,12 @@ peer_connect(struct engine *e, struct torrent *t, const struct sockaddr *sa,
 		p->pin = 1;
 		memcpy(p->pinned_id, pin, 32);
 	}
-	p->tls = tls_new(e->tls, 0, t->sni, peer_verify, NULL, p);
+	if (t->public) {
+		/* A hybrid is dialled on its v1 hash, which v1 clients know. */
+		p->plain = 1;
+		p->v1 = torrent_is_v1_hash(t, NULL, NULL);
+	} else
+		p->tls = tls_new(e->tls, 0, t->sni, peer_verify, NULL, p);
 	p->connect_req.data = p;
 	r = uv_tcp_connect(&p->connect_req, &p->tcp, sa, peer_connected);
 	if (r != 0) {

@@ -127,6 +127,10 @@ struct peer {
 	struct peer_rate	 up_rate;
 	struct ratelimit	 up_limit;	/* This peer's own limits. */
 	struct ratelimit	 down_limit;
+
+	/* Public torrents (shoal get, shoal seed): plain BitTorrent. */
+	int			 plain;		/* No TLS on this connection. */
+	int			 v1;		/* On the v1 info-hash. */
 };
 
 /* Accept a connection from the listener (server side of TLS). */

@@ -469,8 +469,11 @@ storage_read_work(uv_work_t *req)
 
 	uint32_t		 size = metainfo_piece_size(m, j->piece);
 
-	/* Requests may reach past the data to the piece's end: zeros. */
-	memset(j->data + size, 0, m->piece_length - size);
+	/*
+	 * Pads, and the gap past a file's end up to the piece's end, read as
+	 * zeros (v1 peers ask for them); the buffer may hold another piece.
+	 */
+	memset(j->data, 0, m->piece_length);
 	j->error = storage_io(j->s, j->fstate,
 	    (uint64_t)j->piece * m->piece_length, j->data, size, 0);
 }

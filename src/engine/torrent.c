@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checker.h"
 #include "creator.h"
 #include "engine-int.h"
 #include "hex.h"
@@ -177,6 +178,93 @@ torrent_new_receive(struct engine *e, const char *link, const char *path,
 	return (t);
 }
 
+/* A public torrent's handshake hash: truncated v2, or v1 without v2. */
+static int
+torrent_knows_v2(const struct torrent *t)
+{
+	static const uint8_t	zero[32];
+
+	return (memcmp(t->ih2, zero, 32) != 0);
+}
+
+static void
+torrent_set_public_hashes(struct torrent *t)
+{
+	if (torrent_knows_v2(t))
+		memcpy(t->hash20, t->ih2, 20);
+	else
+		memcpy(t->hash20, t->ih1, 20);
+	hex_encode(t->hash20, 20, t->sni);
+}
+
+struct torrent *
+torrent_new_public(struct engine *e, const char *file, const char *link,
+    const char *path, int seeding, int stay, char **cause)
+{
+	struct torrent	*t;
+	struct magnet	 mg;
+	size_t		 i;
+	char		*why = NULL, addr[300];
+
+	t = xcalloc(1, sizeof *t);
+	t->e = e;
+	t->path = xstrdup(path);
+	t->public = 1;
+	t->sending = seeding;
+	t->stay = stay;
+	t->state = TORRENT_METADATA;
+	metainfo_init(&t->m);
+	if (file != NULL) {
+		if (metainfo_load(&t->m, file, cause) != 0) {
+			torrent_free(t);
+			return (NULL);
+		}
+		if (t->m.ssl_cert != NULL) {
+			xasprintf(cause, "%s is an SSL torrent, which shoal "
+			    "does not serve over plain BitTorrent", file);
+			torrent_free(t);
+			return (NULL);
+		}
+		t->torrent_file = xstrdup(file);
+		t->name = xstrdup(t->m.name);
+		if (t->m.versions & MI_V2)
+			memcpy(t->ih2, t->m.ih2, 32);
+		if (t->m.versions & MI_V1) {
+			t->has_ih1 = 1;
+			memcpy(t->ih1, t->m.ih1, 20);
+		}
+		torrent_set_public_hashes(t);
+		return (t);
+	}
+	magnet_init(&mg);
+	if (magnet_parse(&mg, link, &why) != 0) {
+		xasprintf(cause, "bad link: %s", why);
+		free(why);
+		magnet_destroy(&mg);
+		torrent_free(t);
+		return (NULL);
+	}
+	t->name = xstrdup(mg.name != NULL ? mg.name : "?");
+	if (mg.has_v2)
+		memcpy(t->ih2, mg.v2, 32);
+	if (mg.has_v1) {
+		t->has_ih1 = 1;
+		memcpy(t->ih1, mg.v1, 20);
+	}
+	torrent_set_public_hashes(t);
+	for (i = 0; i < mg.npeers; i++) {
+		if (strchr(mg.peers[i].host, ':') != NULL)
+			snprintf(addr, sizeof addr, "[%s]:%u", mg.peers[i].host,
+			    mg.peers[i].port);
+		else
+			snprintf(addr, sizeof addr, "%s:%u", mg.peers[i].host,
+			    mg.peers[i].port);
+		torrent_add_peer_addr(t, addr);
+	}
+	magnet_destroy(&mg);
+	return (t);
+}
+
 static void
 torrent_free_pieces(struct torrent *t)
 {
@@ -203,6 +291,8 @@ torrent_free(struct torrent *t)
 		return;
 	torrent_free_pieces(t);
 	creator_free(t->creator);
+	checker_free(t->checker);
+	free(t->torrent_file);
 	metainfo_free(&t->m);
 	free(t->meta);
 	free(t->meta_state);
@@ -249,8 +339,27 @@ torrent_matches(const struct torrent *t, const uint8_t *hash20)
 {
 	if (memcmp(t->hash20, hash20, 20) == 0)
 		return (1);
+	if (t->has_ih1 && memcmp(t->ih1, hash20, 20) == 0)
+		return (1);
 	return (t->have_meta && (t->m.versions & MI_V1) &&
 	    memcmp(t->m.ih1, hash20, 20) == 0);
+}
+
+int
+torrent_is_v1_hash(const struct torrent *t, const uint8_t *hash20,
+    const uint8_t *reserved)
+{
+	if (!t->has_ih1)
+		return (0);
+	if (hash20 == NULL)
+		return (1);
+	if (memcmp(t->ih1, hash20, 20) != 0)
+		return (0);
+	/* A v2 client says so on the v1 hash: answer on v2 (BEP 52). */
+	if (reserved != NULL && torrent_knows_v2(t) &&
+	    wire_reserved_has(reserved, WIRE_FEATURE_V2))
+		return (0);
+	return (1);
 }
 
 int
@@ -337,6 +446,12 @@ torrent_peer_attach(struct torrent *t, struct peer *p)
 	wire_reserved_set(hs.reserved, WIRE_FEATURE_LTEP);
 	wire_reserved_set(hs.reserved, WIRE_FEATURE_FAST);
 	memcpy(hs.info_hash, t->hash20, 20);
+	if (p->plain && p->v1) {
+		memcpy(hs.info_hash, t->ih1, 20);
+		/* We could run on v2 instead, if the peer can (BEP 52). */
+		if (torrent_knows_v2(t))
+			wire_reserved_set(hs.reserved, WIRE_FEATURE_V2);
+	}
 	memcpy(hs.peer_id, t->e->peer_id, 20);
 	wire_put_handshake(&p->out, &hs);
 	engine_mark_dirty(t->e, p);
@@ -416,8 +531,13 @@ torrent_peer_ready(struct torrent *t, struct peer *p)
 	site_peer_update(t, p);
 	if (t->state == TORRENT_LAYERS)
 		torrent_ask_layers_from(t, p);
-	log_info("%s: peer %s node %s connected (%s %s)", t->name, p->addr,
-	    p->node_short, tls_version(p->tls), tls_cipher(p->tls));
+	if (p->plain)
+		log_info("%s: peer %s connected (plain BitTorrent, %s "
+		    "info-hash)", t->name, p->addr, p->v1 ? "v1" : "v2");
+	else
+		log_info("%s: peer %s node %s connected (%s %s)", t->name,
+		    p->addr, p->node_short, tls_version(p->tls),
+		    tls_cipher(p->tls));
 	engine_mark_dirty(t->e, p);
 }
 
@@ -1242,7 +1362,7 @@ torrent_decline(struct torrent *t, struct peer *p,
 	uint32_t	first;
 	unsigned	i;
 
-	if (!t->sending || !p->fast || t->avail == NULL ||
+	if (!t->sending || t->public || !p->fast || t->avail == NULL ||
 	    w->piece >= t->m.npieces)
 		return (0);
 	/*
@@ -1591,6 +1711,7 @@ torrent_got_metadata_msg(struct torrent *t, struct peer *p,
 	char			*cause = NULL;
 	uint32_t		 len;
 	uint8_t			 h[32];
+	int			 ok;
 
 	if (wire_metadata_decode(msg->data, msg->data_len, &md, &cause) != 0) {
 		peer_close(p, "bad metadata message: %s", cause);
@@ -1636,8 +1757,15 @@ torrent_got_metadata_msg(struct torrent *t, struct peer *p,
 			torrent_ask_metadata(t, p);
 			return (0);
 		}
-		sha256(t->meta, t->meta_size, h);
-		if (memcmp(h, t->ih2, 32) != 0) {
+		/* A v1-only link has only the SHA-1 to check it by. */
+		if (torrent_knows_v2(t)) {
+			sha256(t->meta, t->meta_size, h);
+			ok = memcmp(h, t->ih2, 32) == 0;
+		} else {
+			sha1(t->meta, t->meta_size, h);
+			ok = memcmp(h, t->ih1, 20) == 0;
+		}
+		if (!ok) {
 			memset(t->meta_state, 0, t->meta_pieces);
 			t->meta_have = 0;
 			peer_close(p, "sent metadata that does not match the "
@@ -1733,7 +1861,8 @@ torrent_ask_layers_from(struct torrent *t, struct peer *p)
 	uint32_t		width, idx;
 	unsigned		base = torrent_piece_layer(t), height;
 
-	if (t->layer_state == NULL || !p->got_handshake)
+	/* Hash messages only where the handshake named v2 (BEP 52). */
+	if (t->layer_state == NULL || !p->got_handshake || p->v1)
 		return;
 	for (i = 0; i < t->m.nfiles; i++) {
 		struct mi_file	*f = &t->m.files[i];
@@ -1767,6 +1896,11 @@ torrent_ask_layers(struct torrent *t)
 	size_t		 i;
 
 	t->layers_missing = 0;
+	if (!(t->m.versions & MI_V2)) {
+		/* v1 pieces carry their own hashes. */
+		torrent_open_storage(t);
+		return;
+	}
 	t->layer_state = xcalloc(t->m.nfiles + 1, 1);
 	t->layer_fill = xcalloc(t->m.nfiles + 1, sizeof *t->layer_fill);
 	for (i = 0; i < t->m.nfiles; i++) {
@@ -2057,6 +2191,9 @@ torrent_dedup(struct torrent *t, struct peer *p)
 	struct peer	*q;
 	int		 keep_outgoing;
 
+	/* Plain peers have no node ID to tell them apart. */
+	if (p->plain)
+		return (0);
 	for (q = t->peers; q != NULL; q = q->next) {
 		if (q == p || q->closing || !q->got_handshake ||
 		    memcmp(q->node_id, p->node_id, 32) != 0)
@@ -2301,10 +2438,21 @@ torrent_got_metadata(struct torrent *t)
 		free(cause);
 		return;
 	}
-	if (!(t->m.versions & MI_V2)) {
+	if (!(t->m.versions & MI_V2) && !t->public) {
 		torrent_fail(t, "the share is not a BitTorrent v2 torrent");
 		return;
 	}
+	if (t->public && t->m.ssl_cert != NULL) {
+		torrent_fail(t, "the torrent is an SSL torrent, which shoal "
+		    "does not fetch over plain BitTorrent");
+		return;
+	}
+	/*
+	 * Known by its v1 hash alone, a hybrid is fetched as v1: its peers
+	 * may be v1 clients, which have no piece layers to give.
+	 */
+	if (t->public && !torrent_knows_v2(t))
+		t->m.versions &= ~MI_V2;
 	log_info("%s: metadata received: %u pieces, %llu bytes", t->m.name,
 	    t->m.npieces, (unsigned long long)t->m.total_size);
 	torrent_know_metadata(t);
@@ -2397,12 +2545,80 @@ torrent_peek_after(uv_work_t *req, int status)
 	torrent_know_metadata(t);
 }
 
+/* Seeding a public torrent: the folder has been checked against it. */
+static void
+torrent_checked(void *arg, struct checker *c)
+{
+	struct torrent			*t = arg;
+	const struct checker_file	*res = checker_results(c);
+	const struct mi_file		*bad = NULL;
+	uint32_t			 good = checker_good_pieces(c);
+	size_t				 i;
+
+	for (i = 0; i < t->m.nfiles && bad == NULL; i++) {
+		if (metainfo_is_content(&t->m.files[i]) &&
+		    res[i].status != CHECKER_OK)
+			bad = &t->m.files[i];
+	}
+	checker_free(c);
+	t->checker = NULL;
+	if (t->stopping) {
+		t->stop_cb(t->stop_arg);
+		return;
+	}
+	if (bad != NULL || good != t->m.npieces) {
+		torrent_fail(t, "%s does not match %s: %u of %u pieces are "
+		    "missing or fail their hashes%s%s%s", t->path,
+		    t->torrent_file, t->m.npieces - good, t->m.npieces,
+		    bad != NULL ? " (the first file in doubt is " : "",
+		    bad != NULL ? bad->path : "", bad != NULL ? ")" : "");
+		return;
+	}
+	t->have_meta = 1;
+	bitfield_init(&t->single_source, t->m.npieces);
+	t->storage = storage_new(&t->e->loop, &t->m, t->path, 1);
+	t->avail = xcalloc(t->m.npieces + 1, sizeof *t->avail);
+	site_torrent_init(t);
+	t->state = TORRENT_RUNNING;
+	log_info("%s: checked, seeding: %u pieces, %llu bytes", t->name,
+	    t->m.npieces, (unsigned long long)t->m.total_size);
+	if (t->e->lsd != NULL)
+		lsd_announce(t->e->lsd);
+	engine_notify(t->e);
+}
+
+/* A public torrent: check and seed, or get from a .torrent or a link. */
+static int
+torrent_start_public(struct torrent *t)
+{
+	char	*root;
+
+	if (t->torrent_file == NULL)
+		return (0);	/* A link: like a receiver's. */
+	if (!t->sending) {
+		torrent_know_metadata(t);
+		return (1);
+	}
+	/* The checker takes a single file's own path. */
+	if (t->m.single_file)
+		xasprintf(&root, "%s/%s", t->path, t->m.name);
+	else
+		root = xstrdup(t->path);
+	t->state = TORRENT_CHECKING;
+	t->checker = checker_new(&t->e->loop, &t->m, root, torrent_checked, t);
+	free(root);
+	checker_start(t->checker);
+	return (1);
+}
+
 void
 torrent_start(struct torrent *t)
 {
 	struct creator_opts	 opts;
 	struct torrent_peek	*j;
 
+	if (t->public && torrent_start_public(t))
+		return;
 	if (t->sending) {
 		memset(&opts, 0, sizeof opts);
 		opts.path = t->path;
@@ -2660,6 +2876,12 @@ torrent_stop(struct torrent *t, void (*cb)(void *), void *arg)
 	if (t->creator != NULL)
 		creator_cancel(t->creator);
 	torrent_free_pieces(t);
+	if (t->checker != NULL) {
+		/* The check cannot be cut short: its end stops us. */
+		t->stop_cb = cb;
+		t->stop_arg = arg;
+		return;
+	}
 	if (t->storage == NULL) {
 		cb(arg);
 		return;

@@ -22,6 +22,7 @@
 
 struct engine;
 struct creator;
+struct checker;
 
 enum torrent_state {
 	TORRENT_MAKING,		/* send: hashing the folder. */
@@ -150,12 +151,30 @@ struct torrent {
 	uint32_t		 optimistic;	/* Serial of the optimistic unchoke. */
 	int			 rechoke_soon;	/* An unchoked peer left. */
 	unsigned		 serve_turn;	/* Round-robin start for serving. */
+
+	/*
+	 * A public torrent (shoal get, shoal seed): plain BitTorrent with
+	 * anyone, no admission. A hybrid also answers on its v1 hash.
+	 */
+	int			 public;
+	int			 has_ih1;
+	uint8_t			 ih1[20];
+	char			*torrent_file;	/* get/seed: the .torrent. */
+	struct checker		*checker;	/* seed: checking the folder. */
+	void			(*stop_cb)(void *);	/* Once it is done. */
+	void			*stop_arg;
 };
 
 struct torrent	*torrent_new_send(struct engine *, const char *, int,
 		    const uint8_t (*)[32], size_t);
 struct torrent	*torrent_new_receive(struct engine *, const char *,
 		    const char *, int, char **);
+/*
+ * A public torrent from a .torrent file or a magnet link: seed (the folder
+ * is checked first, then served) or get.
+ */
+struct torrent	*torrent_new_public(struct engine *, const char *,
+		    const char *, const char *, int, int, char **);
 void		 torrent_free(struct torrent *);
 /* Start: hash (send), or look for resume data and dial peers (receive). */
 void		 torrent_start(struct torrent *);
@@ -163,6 +182,13 @@ void		 torrent_start(struct torrent *);
 void		 torrent_stop(struct torrent *, void (*)(void *), void *);
 /* 1 if the 20-byte hash names this torrent (v2 truncated, or v1). */
 int		 torrent_matches(const struct torrent *, const uint8_t *);
+/*
+ * A public torrent's plain connection: 1 if it runs on the v1 hash. With
+ * NULL, whether we dial on it; else whether the peer's handshake (hash and
+ * reserved bits, if known) leaves it there, not upgraded to v2.
+ */
+int		 torrent_is_v1_hash(const struct torrent *, const uint8_t *,
+		    const uint8_t *);
 /* Server side: may this certificate's node join? */
 int		 torrent_admit(struct torrent *, X509 *, char **);
 int		 torrent_is_banned(const struct torrent *, const uint8_t *);

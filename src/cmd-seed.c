@@ -1,0 +1,129 @@
+/*
+ * shoal seed F.torrent DIR: check DIR against a public torrent, then serve
+ * it over plain BitTorrent to any peer (no TLS, no admission) until
+ * stopped.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "i18n.h"
+#include "run.h"
+#include "xmalloc.h"
+
+static int	cmd_seed_exec(const struct cmd_entry *, int, char **);
+
+const struct cmd_entry cmd_seed_entry = {
+	.name = "seed",
+	.args = N_("F.torrent DIR [--peer ADDR:PORT]... [--listen ADDR:PORT] "
+	    "[--upload-limit RATE] [--download-limit RATE] [--lsd] "
+	    "[--site NAME] [--local-subnet CIDR]... [--lan-limits] "
+	    "[--site-upload-limit RATE] [--site-download-limit RATE] "
+	    "[--peer-upload-limit RATE] [--peer-download-limit RATE] "
+	    "[--schedule WINDOW]... "
+	    "[--tracker URL]... [--state-dir DIR] [--json] [-q] [-v]"),
+	.help = N_("check a folder against a public torrent, then seed it over "
+	    "plain BitTorrent"),
+	.exec = cmd_seed_exec,
+};
+
+/* Where "seed" listens unless told: every address, BitTorrent's port. */
+#define CMD_SEED_LISTEN	"0.0.0.0:6881"
+
+static int
+cmd_seed_exec(const struct cmd_entry *self, int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "peer", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "state-dir", required_argument, NULL, RUN_OPT_STATE_DIR },
+		{ "json", no_argument, NULL, RUN_OPT_JSON },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "log-level", required_argument, NULL, RUN_OPT_LOG_LEVEL },
+		{ "upload-limit", required_argument, NULL,
+		    RUN_OPT_UPLOAD_LIMIT },
+		{ "download-limit", required_argument, NULL,
+		    RUN_OPT_DOWNLOAD_LIMIT },
+		{ "lsd", no_argument, NULL, RUN_OPT_LSD },
+		{ "site", required_argument, NULL, RUN_OPT_SITE },
+		{ "local-subnet", required_argument, NULL,
+		    RUN_OPT_LOCAL_SUBNET },
+		{ "lan-limits", no_argument, NULL, RUN_OPT_LAN_LIMITS },
+		{ "peer-upload-limit", required_argument, NULL,
+		    RUN_OPT_PEER_UPLOAD },
+		{ "peer-download-limit", required_argument, NULL,
+		    RUN_OPT_PEER_DOWNLOAD },
+		{ "schedule", required_argument, NULL, RUN_OPT_SCHEDULE },
+		{ "site-upload-limit", required_argument, NULL,
+		    RUN_OPT_SITE_UPLOAD },
+		{ "site-download-limit", required_argument, NULL,
+		    RUN_OPT_SITE_DOWNLOAD },
+		{ "tracker", required_argument, NULL, RUN_OPT_TRACKER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct engine_config		 cfg;
+	struct engine_share		 share;
+	struct run_common		 rc;
+	const char			**peers = NULL;
+	size_t				 npeers = 0;
+	const char			*listen = CMD_SEED_LISTEN;
+	int				 ch, r;
+
+	run_common_init(&rc);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+		if ((r = run_common_option(&rc, ch, optarg)) != 0) {
+			if (r < 0) {
+				free(peers);
+				run_common_free(&rc);
+				return (EXIT_USAGE);
+			}
+			continue;
+		}
+		switch (ch) {
+		case 'p':
+			peers = xreallocarray(peers, npeers + 1,
+			    sizeof *peers);
+			peers[npeers++] = optarg;
+			break;
+		case 'l':
+			listen = optarg;
+			break;
+		case 'h':
+			free(peers);
+			run_common_free(&rc);
+			return (cli_help(self));
+		default:
+			free(peers);
+			run_common_free(&rc);
+			return (cli_usage(self));
+		}
+	}
+	if (argc - optind != 2) {
+		free(peers);
+		run_common_free(&rc);
+		return (cli_usage(self));
+	}
+	memset(&share, 0, sizeof share);
+	share.public = 1;
+	share.sending = 1;
+	share.torrent = argv[optind];
+	share.path = argv[optind + 1];
+	memset(&cfg, 0, sizeof cfg);
+	cfg.listen = listen;
+	cfg.peers = peers;
+	cfg.npeers = npeers;
+	cfg.shares = &share;
+	cfg.nshares = 1;
+	r = run_main(&rc, &cfg);
+	free(peers);
+	run_common_free(&rc);
+	return (r);
+}
