@@ -317,6 +317,11 @@ peer_process(struct peer *p)
 				    "and no public torrent has that hash", hex);
 				goto out;
 			}
+			if (t->checker != NULL) {
+				peer_close(p, "the folder is still being "
+				    "checked against the torrent");
+				goto out;
+			}
 			p->v1 = torrent_is_v1_hash(t, hs.info_hash,
 			    hs.reserved);
 			torrent_peer_attach(t, p);

@@ -2765,6 +2765,9 @@ torrent_dial(struct torrent *t, uint64_t now)
 	size_t		 i, ndials = 0;
 	char		 addr[64];
 
+	/* A seed has nothing to offer before its folder is checked. */
+	if (t->checker != NULL)
+		return;
 	for (i = 0; i < t->naddrs; i++)
 		ndials += t->addrs[i].connected;
 	for (i = 0; i < t->naddrs; i++) {
