@@ -27,8 +27,7 @@ const struct cmd_entry cmd_get_entry = {
 	    "[--peer-upload-limit RATE] [--peer-download-limit RATE] "
 	    "[--schedule WINDOW]... "
 	    "[--tracker URL]... [--state-dir DIR] [--json] [-q] [-v]"),
-	.help = N_("fetch a public torrent over plain BitTorrent; exit 0 when "
-	    "it is complete"),
+	.help = N_("fetch a public torrent (plain BitTorrent) into a folder"),
 	.exec = cmd_get_exec,
 };
 

@@ -27,8 +27,8 @@ const struct cmd_entry cmd_seed_entry = {
 	    "[--peer-upload-limit RATE] [--peer-download-limit RATE] "
 	    "[--schedule WINDOW]... "
 	    "[--tracker URL]... [--state-dir DIR] [--json] [-q] [-v]"),
-	.help = N_("check a folder against a public torrent, then seed it over "
-	    "plain BitTorrent"),
+	.help = N_("check a folder against a torrent, then seed it (plain "
+	    "BitTorrent)"),
 	.exec = cmd_seed_exec,
 };
 

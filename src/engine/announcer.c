@@ -637,6 +637,9 @@ announcer_send(struct announcer *a, enum tracker_event ev)
 	set->nreqs++;
 	buf_init(&req->in);
 	memcpy(req->ann.info_hash, t->hash20, 20);
+	/* A public hybrid's swarm is mostly v1 clients: its v1 hash. */
+	if (t->public && t->has_ih1)
+		memcpy(req->ann.info_hash, t->ih1, 20);
 	memcpy(req->ann.peer_id, e->peer_id, 20);
 	req->ann.port = e->listen_port;
 	req->ann.uploaded = t->uploaded;
