@@ -21,12 +21,14 @@ static int	cmd_get_exec(const struct cmd_entry *, int, char **);
 const struct cmd_entry cmd_get_entry = {
 	.name = "get",
 	.args = N_("TORRENT|MAGNET DIR [--peer ADDR:PORT]... "
-	    "[--listen ADDR:PORT] [--stay] [--upload-limit RATE] [--download-limit RATE] [--lsd] "
+	    "[--listen ADDR:PORT] [--stay] [--upload-limit RATE] "
+	    "[--download-limit RATE] [--lsd] "
 	    "[--site NAME] [--local-subnet CIDR]... [--lan-limits] "
 	    "[--site-upload-limit RATE] [--site-download-limit RATE] "
 	    "[--peer-upload-limit RATE] [--peer-download-limit RATE] "
 	    "[--schedule WINDOW]... "
-	    "[--tracker URL]... [--state-dir DIR] [--json] [-q] [-v]"),
+	    "[--tracker URL]... [--state-dir DIR] [--headless] [--json] [-q] "
+	    "[-v]"),
 	.help = N_("fetch a public torrent (plain BitTorrent) into a folder"),
 	.exec = cmd_get_exec,
 };
@@ -39,6 +41,7 @@ cmd_get_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "stay", no_argument, NULL, 'S' },
 		{ "state-dir", required_argument, NULL, RUN_OPT_STATE_DIR },
+		{ "headless", no_argument, NULL, RUN_OPT_HEADLESS },
 		{ "json", no_argument, NULL, RUN_OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },

@@ -26,7 +26,8 @@ const struct cmd_entry cmd_seed_entry = {
 	    "[--site-upload-limit RATE] [--site-download-limit RATE] "
 	    "[--peer-upload-limit RATE] [--peer-download-limit RATE] "
 	    "[--schedule WINDOW]... "
-	    "[--tracker URL]... [--state-dir DIR] [--json] [-q] [-v]"),
+	    "[--tracker URL]... [--state-dir DIR] [--headless] [--json] [-q] "
+	    "[-v]"),
 	.help = N_("check a folder against a torrent, then seed it (plain "
 	    "BitTorrent)"),
 	.exec = cmd_seed_exec,
@@ -42,6 +43,7 @@ cmd_seed_exec(const struct cmd_entry *self, int argc, char **argv)
 		{ "peer", required_argument, NULL, 'p' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "state-dir", required_argument, NULL, RUN_OPT_STATE_DIR },
+		{ "headless", no_argument, NULL, RUN_OPT_HEADLESS },
 		{ "json", no_argument, NULL, RUN_OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
