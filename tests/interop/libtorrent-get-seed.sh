@@ -85,6 +85,37 @@ status_is "shoal get of a hybrid from its v1-only link exits 0" 0
 same_content "the v1-only link ends with the folder" "$SRC" "$T/link-v1only"
 stop "$LTPID"
 
+# ---- a v1 client on a hybrid: shoal seed answers on the v1 hash ----
+# libtorrent given only the v1 hash dials on it without the v2 bit.
+start_shoal_seed "$T/seed-v1link" "$T/hybrid.torrent" "$SRC"
+run "$LT_PY" "$LTPEER" get "$link" "$T/lt-v1link" "$SEED_PORT"
+status_is "libtorrent fetches a hybrid from shoal seed by its v1 link" 0
+same_content "the v1 link: libtorrent ends with shoal's folder" \
+    "$SRC" "$T/lt-v1link/share"
+stop "$SEED_PID"
+grep -q 'connected (plain BitTorrent, v1 info-hash)' "$T/seed-v1link.err"
+pass_if "shoal seed served the hybrid on its v1 info-hash" $? ||
+    diag_file "$T/seed-v1link.err"
+
+# ---- single-file torrents: DIR holds the file ----
+mkdir -p "$T/one"
+gen "$T/one/lone.bin" 300000
+for kind in hybrid v2; do
+	lt_make $kind "$T/one/lone.bin" "$T/one-$kind.torrent"
+	start_shoal_seed "$T/seed-one-$kind" "$T/one-$kind.torrent" "$T/one"
+	run "$SHOAL" get "$T/one-$kind.torrent" "$T/one-get-$kind" \
+	    --peer "127.0.0.1:$SEED_PORT"
+	status_is "single file, $kind: shoal get from shoal seed exits 0" 0
+	same_content "single file, $kind: shoal get puts the file in DIR" \
+	    "$T/one" "$T/one-get-$kind"
+	run "$LT_PY" "$LTPEER" get "$T/one-$kind.torrent" "$T/one-lt-$kind" \
+	    "$SEED_PORT"
+	status_is "single file, $kind: libtorrent fetches it from shoal seed" 0
+	same_content "single file, $kind: libtorrent ends with the file" \
+	    "$T/one" "$T/one-lt-$kind"
+	stop "$SEED_PID"
+done
+
 # ---- shoal seed refuses a folder that is not the torrent's ----
 cp -a "$SRC" "$T/changed"
 printf 'x' | dd of="$T/changed/big.bin" bs=1 seek=1000 conv=notrunc \

@@ -12,7 +12,8 @@
 #   get TORRENT SAVE PORT                 fetch into SAVE from the peer at
 #                                         127.0.0.1:PORT; prints "complete"
 #                                         and exits 0 when done, exits 1
-#                                         after 90 s
+#                                         after 90 s (TORRENT may be a
+#                                         magnet link)
 import os
 import sys
 import time
@@ -34,8 +35,11 @@ def session():
 
 
 def add(s, torrent, save):
-    p = lt.add_torrent_params()
-    p.ti = lt.torrent_info(torrent)
+    if torrent.startswith("magnet:"):
+        p = lt.parse_magnet_uri(torrent)
+    else:
+        p = lt.add_torrent_params()
+        p.ti = lt.torrent_info(torrent)
     p.save_path = save
     return s.add_torrent(p)
 
