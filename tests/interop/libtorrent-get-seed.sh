@@ -4,7 +4,11 @@
 # fetches from a libtorrent seed (from the .torrent, and from its magnet
 # link, which needs the metadata and, for v2, the piece layers), and shoal
 # seed serves a libtorrent downloader. Each ends with byte-identical
-# folders. shoal seed refuses a folder that does not match its torrent.
+# folders. libtorrent fetching a hybrid by its v1 link is answered on the
+# v1 hash; a hybrid shoal seeds is announced by its v1 hash, and
+# libtorrent finds it through opentracker. Single-file torrents put the
+# file in DIR. shoal seed refuses a folder that does not match its
+# torrent.
 # No node identity is made: get and seed need none.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$SRCDIR/tests/net/netlib.sh"
@@ -12,6 +16,7 @@
 
 need "$PY" python3
 need_libtorrent || done_testing
+need opentracker opentracker
 
 # shellcheck disable=SC2034
 TEST_TIMEOUT=120
@@ -96,6 +101,26 @@ stop "$SEED_PID"
 grep -q 'connected (plain BitTorrent, v1 info-hash)' "$T/seed-v1link.err"
 pass_if "shoal seed served the hybrid on its v1 info-hash" $? ||
     diag_file "$T/seed-v1link.err"
+
+# ---- a public hybrid announces its v1 hash to a tracker ----
+# opentracker serves only the v1 hash; libtorrent, told of nobody, finds
+# shoal seed through it.
+V1=$("$SHOAL" info "$T/hybrid.torrent" --json |
+    "$PY" -c 'import json, sys; print(json.load(sys.stdin)["info_hash_v1"])')
+start_tracker ot "$V1"
+start_shoal_seed "$T/seed-trk" "$T/hybrid.torrent" "$SRC" \
+    --tracker "http://127.0.0.1:$OT_PORT/announce"
+wait_for 30 has_or_gone "$T/seed-trk.err" 'announced started' "$SEED_PID"
+has "$T/seed-trk.err" "tracker http://127.0.0.1:$OT_PORT/announce: announced started"
+pass_if "shoal seed announced the hybrid to a tracker that knows only its v1 hash" $? ||
+    diag_file "$T/seed-trk.err"
+run "$LT_PY" "$LTPEER" get "$T/hybrid.torrent" "$T/lt-trk" 0 \
+    "http://127.0.0.1:$OT_PORT/announce"
+status_is "libtorrent finds shoal seed through the tracker and fetches" 0
+same_content "through the tracker: libtorrent ends with shoal's folder" \
+    "$SRC" "$T/lt-trk/share"
+stop "$SEED_PID"
+stop "$OT_PID"
 
 # ---- single-file torrents: DIR holds the file ----
 mkdir -p "$T/one"

@@ -13,7 +13,9 @@
 #                                         127.0.0.1:PORT; prints "complete"
 #                                         and exits 0 when done, exits 1
 #                                         after 90 s (TORRENT may be a
-#                                         magnet link)
+#                                         magnet link); with PORT 0 and a
+#                                         tracker URL after it, it finds
+#                                         its peers through the tracker
 import os
 import sys
 import time
@@ -87,6 +89,9 @@ def main():
                 print(a.message(), file=sys.stderr, flush=True)
     if cmd == "get":
         port = int(sys.argv[4])
+        if len(sys.argv) > 5:
+            h.add_tracker({"url": sys.argv[5]})
+            h.force_reannounce()
         end = time.monotonic() + 90
         last = 0
         while not h.status().is_seeding:
@@ -97,7 +102,7 @@ def main():
                       st.progress * 100, st.num_peers), file=sys.stderr)
                 return 1
             # Dial again while not connected (the seed may still start).
-            if h.status().num_peers == 0 and now - last > 1:
+            if port != 0 and h.status().num_peers == 0 and now - last > 1:
                 h.connect_peer(("127.0.0.1", port))
                 last = now
             s.wait_for_alert(100)

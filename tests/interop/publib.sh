@@ -7,13 +7,23 @@
 
 LTPEER=$SRCDIR/tests/interop/ltpeer.py
 
-# free_port: a TCP port free on 127.0.0.1 now (for clients that cannot be
-# told to pick one themselves).
+# free_port: a port free on 127.0.0.1 now for both TCP and UDP (for
+# clients that cannot be told to pick one themselves).
 free_port() {
-	"$PY" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+	"$PY" - <<'PYEOF'
+import socket
+while True:
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    print(port)
+    break
+PYEOF
 }
 
 # listens PORT: something accepts TCP connections on 127.0.0.1:PORT.
@@ -72,6 +82,26 @@ start_shoal_seed() {
 	    "$SEED_PID"
 	SEED_PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
 	    "$out.err" | head -n 1)
+}
+
+# start_tracker NAME WHITELIST: Debian's opentracker in $T/NAME on
+# 127.0.0.1 and a port of its own (TCP and UDP), serving only the hashes
+# in WHITELIST (40 hex a line). Waits for it to answer; sets OT_PORT and
+# OT_PID. As in tests/net/tracker.sh.
+start_tracker() {
+	local dir=$T/$1
+	mkdir -p "$dir" && chmod 755 "$dir" || bail "cannot make $dir"
+	printf '%s\n' "$2" >"$dir/whitelist"
+	printf 'access.whitelist ./whitelist\n' >"$dir/opentracker.conf"
+	chmod 644 "$dir/whitelist" "$dir/opentracker.conf"
+	OT_PORT=$(free_port)
+	(cd "$dir" && exec timeout -k 5 120 opentracker -i 127.0.0.1 \
+	    -p "$OT_PORT" -P "$OT_PORT" -f opentracker.conf -d "$dir" \
+	    >"$dir/out" 2>"$dir/err" </dev/null) &
+	OT_PID=$!
+	PIDS="$PIDS $OT_PID"
+	wait_for 10 listens "$OT_PORT" ||
+	    bail "opentracker did not start on port $OT_PORT: $(cat "$dir/err")"
 }
 
 # seeding OUT: "shoal seed" has checked its folder and serves it.
