@@ -414,10 +414,16 @@ peer_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		return;
 	}
 	if (p->tls == NULL) {
+		/* libtorrent tries an encrypted handshake first (MSE). */
+		if ((uint8_t)b->base[0] != 0x16)
+			peer_close(p, "neither a TLS nor a plain BitTorrent "
+			    "handshake (encrypted BitTorrent, MSE, is not "
+			    "supported)");
+		else
+			peer_close(p, "a TLS connection, but this node has no "
+			    "identity: it serves public torrents only, over "
+			    "plain BitTorrent");
 		free(b->base);
-		peer_close(p, "a TLS connection, but this node has no "
-		    "identity: it serves public torrents only, over plain "
-		    "BitTorrent");
 		return;
 	}
 	before = tls_state(p->tls);

@@ -512,8 +512,11 @@ torrent_peer_ready(struct torrent *t, struct peer *p)
 	snprintf(ext.site, sizeof ext.site, "%s", t->e->site);
 	if (t->have_meta)
 		ext.metadata_size = t->m.info_len;
-	/* The source says who belongs to the swarm (A4: its allow list). */
-	if (t->sending) {
+	/*
+	 * The source says who belongs to the swarm (A4: its allow list); a
+	 * public torrent's swarm is anyone's.
+	 */
+	if (t->sending && !t->public) {
 		ext.swarm_open = t->open;
 		ext.nswarm = t->nallow > WIRE_LTEP_SWARM_MAX ?
 		    WIRE_LTEP_SWARM_MAX : t->nallow;
