@@ -80,6 +80,7 @@ start_shoal_seed() {
 	SEED_PID=$BGPID
 	wait_for 60 has_or_gone "$out.err" 'listening on 127\.0\.0\.1:' \
 	    "$SEED_PID"
+	# shellcheck disable=SC2034
 	SEED_PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
 	    "$out.err" | head -n 1)
 }
