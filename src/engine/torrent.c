@@ -55,6 +55,8 @@
 #define TORRENT_OPTIMISTIC_MS	30000
 /* Interested local peers unchoked beside the regular slots. */
 #define TORRENT_LOCAL_SLOTS	32
+/* A public hybrid with v1 peers alone waits this long for piece layers. */
+#define TORRENT_LAYERS_V1_MS	5000
 /* Duplicate requests one peer may get in the endgame. */
 #define TORRENT_ENDGAME_DUPS	8
 /* How long a source refuses a piece to a peer it refused it to. */
@@ -1918,8 +1920,48 @@ torrent_ask_layers(struct torrent *t)
 		return;
 	}
 	t->state = TORRENT_LAYERS;
+	t->layers_ms = engine_now(t->e);
 	for (p = t->peers; p != NULL; p = p->next)
 		torrent_ask_layers_from(t, p);
+}
+
+/*
+ * Piece layers come only over v2 connections. A public hybrid whose peers
+ * all run on the v1 hash (v1 clients) is fetched as v1 instead, every
+ * piece checked against its SHA-1, once no v2 peer has come for a while.
+ */
+static void
+torrent_layers_or_v1(struct torrent *t, uint64_t now)
+{
+	struct peer	*p;
+	unsigned	 nv1 = 0;
+	size_t		 i;
+
+	if (t->state != TORRENT_LAYERS || !t->public ||
+	    !(t->m.versions & MI_V1) ||
+	    now - t->layers_ms < TORRENT_LAYERS_V1_MS)
+		return;
+	for (p = t->peers; p != NULL; p = p->next) {
+		if (!p->got_handshake || p->closing)
+			continue;
+		if (!p->v1 && !p->hash_refused)
+			return;
+		nv1++;
+	}
+	if (nv1 == 0)
+		return;
+	log_info("%s: no peer gives the piece layers (peers on the v1 hash "
+	    "only: %u): fetching it as v1, checking SHA-1 pieces", t->name,
+	    nv1);
+	for (i = 0; i < t->m.nfiles; i++)
+		free(t->layer_fill[i]);
+	free(t->layer_fill);
+	t->layer_fill = NULL;
+	free(t->layer_state);
+	t->layer_state = NULL;
+	t->layers_missing = 0;
+	t->m.versions &= ~MI_V2;
+	torrent_open_storage(t);
 }
 
 static int
@@ -2822,6 +2864,7 @@ torrent_tick(struct torrent *t, uint64_t now)
 		torrent_pex_send(t);
 	if (t->state == TORRENT_RUNNING && site_wan_split(t))
 		torrent_withdraw_wan(t);
+	torrent_layers_or_v1(t, now);
 	if (now - t->last_choke_ms >= TORRENT_CHOKE_MS || t->rechoke_soon) {
 		t->rechoke_soon = 0;
 		t->last_choke_ms = now;

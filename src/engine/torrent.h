@@ -162,6 +162,7 @@ struct torrent {
 	char			*torrent_file;	/* get/seed: the .torrent. */
 	struct checker		*checker;	/* seed: checking the folder. */
 	void			(*stop_cb)(void *);	/* Once it is done. */
+	uint64_t		 layers_ms;	/* When layers were asked. */
 	void			*stop_arg;
 };
 

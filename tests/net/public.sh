@@ -4,7 +4,8 @@
 # TLS connection for a public torrent is refused (public torrents are
 # plain only), and so are a plain handshake for a hash the node does not
 # seed and an encrypted (MSE) handshake, each closed with nothing sent
-# back and its reason logged.
+# back and its reason logged. A hybrid whose only peer runs on its v1
+# hash (and so has no piece layers to give) is fetched as v1.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$SRCDIR/tests/net/netlib.sh"
 
@@ -109,7 +110,27 @@ print(data[28:48].hex() if len(data) == 68 else "short")
 PYEOF
 is "a v1 handshake on the hybrid is answered on the v1 hash" \
     "$(cat "$T/v1.out")" "$V1"
+
+# ---- a hybrid whose only peer runs on v1 is fetched as v1 ----
+# M knows the hybrid by its v1 hash alone (a v1 client, as far as the wire
+# shows): it has no piece layers to give. N, given the whole link, gets
+# none from it, and after a few seconds fetches the hybrid as v1.
+V1LINK=$(printf '%s\n' "$LINK" | sed 's/xt=urn:btmh:[0-9a-f]*&//')
+spawn "$T/m" 60 "$SHOAL" get "$V1LINK" "$T/m-dst" --peer "127.0.0.1:$PA" \
+    --listen 127.0.0.1:0 --stay --state-dir "$T/none-m" -v
+MP=$BGPID
+wait_for 30 line_or_gone "$T/m.out" "$MP"
+is "a getter with the v1 link alone completes and stays" \
+    "$(head -n 1 "$T/m.out")" complete || diag_file "$T/m.err"
+PM=$(seed_port "$T/m")
 stop "$SA"
+run "$SHOAL" get "$LINK" "$T/n-dst" --peer "127.0.0.1:$PM" \
+    --state-dir "$T/none-n" -v
+status_is "with v1 peers alone, get of the whole link exits 0" 0
+like "it says it fetched the hybrid as v1" "$ERR" \
+    "no peer gives the piece layers (peers on the v1 hash only: 1): fetching it as v1"
+same_tree "fetched as v1, the folder is the seed's" "$S" "$T/n-dst"
+stop "$MP"
 
 # ---- TLS for a public torrent is refused ----
 init_node seeder
