@@ -180,7 +180,7 @@ torrent_new_receive(struct engine *e, const char *link, const char *path,
 	return (t);
 }
 
-/* A public torrent's handshake hash: truncated v2, or v1 without v2. */
+/* Do we know the v2 info-hash (a public torrent's link may have v1 only)? */
 static int
 torrent_knows_v2(const struct torrent *t)
 {
@@ -189,6 +189,7 @@ torrent_knows_v2(const struct torrent *t)
 	return (memcmp(t->ih2, zero, 32) != 0);
 }
 
+/* A public torrent's handshake hash: truncated v2, or v1 without v2. */
 static void
 torrent_set_public_hashes(struct torrent *t)
 {
