@@ -111,7 +111,7 @@ run_json(const struct snapshot *s)
 		    "\"downloaded\":%llu,\"uploaded\":%llu,\"rate_down\":%.0f,"
 		    "\"rate_up\":%.0f,\"peers\":%u,\"eta\":%lld,"
 		    "\"down_local\":%llu,\"down_remote\":%llu,"
-		    "\"up_local\":%llu,\"local_peers\":%u",
+		    "\"up_local\":%llu,\"local_peers\":%u,\"wasted\":%llu",
 		    run_state_name(sh->state), (unsigned long long)sh->size,
 		    (unsigned long long)sh->have,
 		    (unsigned long long)sh->downloaded,
@@ -119,7 +119,8 @@ run_json(const struct snapshot *s)
 		    sh->rate_up, sh->npeers, (long long)run_eta(sh),
 		    (unsigned long long)sh->down_local,
 		    (unsigned long long)sh->down_remote,
-		    (unsigned long long)sh->up_local, run_local_peers(sh));
+		    (unsigned long long)sh->up_local, run_local_peers(sh),
+		    (unsigned long long)sh->wasted);
 		if (sh->error != NULL) {
 			buf_add_str(&b, ",\"error\":");
 			json_add_cstr(&b, sh->error);

@@ -1163,6 +1163,7 @@ engine_snap_share(struct engine *e, struct torrent *t, struct snap_share *ss)
 	ss->down_local = t->down_local;
 	ss->down_remote = t->down_remote;
 	ss->up_local = t->up_local;
+	ss->wasted = t->wasted;
 	ss->rate_down = peer_rate_get(&t->down_rate, now);
 	ss->rate_up = peer_rate_get(&t->up_rate, now);
 	ss->npeers = t->npeers;

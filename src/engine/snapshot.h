@@ -70,6 +70,7 @@ struct snap_share {
 	uint64_t	 down_local;	/* Received from peers of our site. */
 	uint64_t	 down_remote;	/* Received across the WAN. */
 	uint64_t	 up_local;	/* Sent to peers of our site. */
+	uint64_t	 wasted;	/* Received twice, or failed a hash. */
 	double		 rate_down;
 	double		 rate_up;
 	uint32_t	 pieces;

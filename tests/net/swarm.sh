@@ -128,6 +128,16 @@ done
 r=$(ratio "$up" "$SIZE1")
 [ "$up" -gt 0 ] && [ "$up" -lt $((2 * SIZE1)) ]
 pass_if "1: the source sent under 2x the folder (${r}x)" $?
+# What came twice (endgame duplicates, cancelled blocks that came anyway)
+# over all six: a few blocks, not a tenth of the folder as once.
+wasted=0
+for n in "${SIX[@]}"; do
+	w=$(last_json "$T/$n.out" wasted)
+	wasted=$((wasted + ${w:-0}))
+done
+r=$(ratio "$wasted" "$((6 * SIZE1))")
+[ "$wasted" -lt $((6 * SIZE1 / 20)) ]
+pass_if "1: the receivers got under 5% of their bytes twice (${r}x)" $?
 
 # --stay keeps serving until SIGTERM, then exits 0.
 bad=
