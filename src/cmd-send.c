@@ -38,39 +38,16 @@ const struct cmd_entry cmd_send_entry = {
 static int
 cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
+	/* This command's own options; run_longopts() adds the common ones. */
+	static const struct option	 own[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "open", no_argument, NULL, 'o' },
 		{ "ca", required_argument, NULL, 'c' },
-		{ "state-dir", required_argument, NULL, RUN_OPT_STATE_DIR },
-		{ "json", no_argument, NULL, RUN_OPT_JSON },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "log-level", required_argument, NULL, RUN_OPT_LOG_LEVEL },
-		{ "upload-limit", required_argument, NULL,
-		    RUN_OPT_UPLOAD_LIMIT },
-		{ "download-limit", required_argument, NULL,
-		    RUN_OPT_DOWNLOAD_LIMIT },
-		{ "lsd", no_argument, NULL, RUN_OPT_LSD },
-		{ "site", required_argument, NULL, RUN_OPT_SITE },
-		{ "local-subnet", required_argument, NULL,
-		    RUN_OPT_LOCAL_SUBNET },
-		{ "lan-limits", no_argument, NULL, RUN_OPT_LAN_LIMITS },
-		{ "peer-upload-limit", required_argument, NULL,
-		    RUN_OPT_PEER_UPLOAD },
-		{ "peer-download-limit", required_argument, NULL,
-		    RUN_OPT_PEER_DOWNLOAD },
-		{ "schedule", required_argument, NULL, RUN_OPT_SCHEDULE },
-		{ "site-upload-limit", required_argument, NULL,
-		    RUN_OPT_SITE_UPLOAD },
-		{ "site-download-limit", required_argument, NULL,
-		    RUN_OPT_SITE_DOWNLOAD },
-		{ "tracker", required_argument, NULL, RUN_OPT_TRACKER },
-		{ "headless", no_argument, NULL, RUN_OPT_HEADLESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static struct option		*longopts;
 	struct engine_config		 cfg;
 	struct engine_share		 share;
 	struct run_common		 rc;
@@ -81,6 +58,8 @@ cmd_send_exec(const struct cmd_entry *self, int argc, char **argv)
 	int				 ch, open = 0, r = EXIT_USAGE;
 
 	run_common_init(&rc);
+	if (longopts == NULL)
+		longopts = run_longopts(own);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
 		if ((r = run_common_option(&rc, ch, optarg)) != 0) {

@@ -276,6 +276,47 @@ run_common_init(struct run_common *rc)
 	rc->level = LOG_WARN;
 }
 
+/* The options every running command takes (run_common_option()). */
+static const struct option run_common_longopts[] = {
+	{ "state-dir", required_argument, NULL, RUN_OPT_STATE_DIR },
+	{ "headless", no_argument, NULL, RUN_OPT_HEADLESS },
+	{ "json", no_argument, NULL, RUN_OPT_JSON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "log-level", required_argument, NULL, RUN_OPT_LOG_LEVEL },
+	{ "upload-limit", required_argument, NULL, RUN_OPT_UPLOAD_LIMIT },
+	{ "download-limit", required_argument, NULL, RUN_OPT_DOWNLOAD_LIMIT },
+	{ "lsd", no_argument, NULL, RUN_OPT_LSD },
+	{ "site", required_argument, NULL, RUN_OPT_SITE },
+	{ "local-subnet", required_argument, NULL, RUN_OPT_LOCAL_SUBNET },
+	{ "lan-limits", no_argument, NULL, RUN_OPT_LAN_LIMITS },
+	{ "peer-upload-limit", required_argument, NULL, RUN_OPT_PEER_UPLOAD },
+	{ "peer-download-limit", required_argument, NULL,
+	    RUN_OPT_PEER_DOWNLOAD },
+	{ "schedule", required_argument, NULL, RUN_OPT_SCHEDULE },
+	{ "site-upload-limit", required_argument, NULL, RUN_OPT_SITE_UPLOAD },
+	{ "site-download-limit", required_argument, NULL,
+	    RUN_OPT_SITE_DOWNLOAD },
+	{ "tracker", required_argument, NULL, RUN_OPT_TRACKER },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct option *
+run_longopts(const struct option *own)
+{
+	struct option	*v;
+	size_t		 n = 0, m = 0;
+
+	while (own[n].name != NULL)
+		n++;
+	while (run_common_longopts[m].name != NULL)
+		m++;
+	v = xreallocarray(NULL, n + m + 1, sizeof *v);
+	memcpy(v, own, n * sizeof *v);
+	memcpy(v + n, run_common_longopts, (m + 1) * sizeof *v);
+	return (v);
+}
+
 void
 run_common_free(struct run_common *rc)
 {

@@ -6,6 +6,8 @@
 #ifndef SHOAL_RUN_H
 #define SHOAL_RUN_H
 
+#include <getopt.h>
+
 #include "engine.h"
 #include "log.h"
 
@@ -27,9 +29,9 @@ struct run_opts {
 
 /*
  * The options every running command takes (DESIGN.md): --state-dir,
- * --json, -q, -v, --log-level, --upload-limit, --download-limit, --lsd,
- * --tracker, --headless. Their getopt letters are RUN_OPT_*; a command
- * lists them in its own table.
+ * --json, -q, -v, --log-level, the limits, --lsd, --site, --local-subnet,
+ * --schedule, --tracker, --headless. Their getopt codes are RUN_OPT_*;
+ * run_longopts() adds them to a command's own table.
  */
 #define RUN_OPT_STATE_DIR	's'
 #define RUN_OPT_JSON		'j'
@@ -74,6 +76,12 @@ struct run_common {
 	int		 headless;	/* No TUI even on a terminal. */
 };
 
+/*
+ * getopt_long's table for a running command: its own options (ending
+ * with a NULL name) and then every common one. Made once per command;
+ * the caller keeps it for the process's life.
+ */
+struct option	*run_longopts(const struct option *);
 void	run_common_init(struct run_common *);
 /* Free what the options made run_common hold. */
 void	run_common_free(struct run_common *);

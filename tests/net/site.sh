@@ -49,6 +49,21 @@ fresh_json() {
 	wait_for 5 more_lines "$1" $((n + 2))
 }
 
+# send_rate FILE: bytes a second a source sent, by its "uploaded" over
+# about two seconds of its JSON lines (FILE), from a fresh line on.
+send_rate() {
+	local up1 up2 t1 t2
+	fresh_json "$1"
+	up1=$(last_json "$1" uploaded)
+	t1=$EPOCHREALTIME
+	fresh_json "$1"
+	fresh_json "$1"
+	up2=$(last_json "$1" uploaded)
+	t2=$EPOCHREALTIME
+	awk -v a="$up1" -v b="$up2" -v x="$t1" -v y="$t2" \
+	    'BEGIN { printf "%.0f", (b - a) / (y - x) }'
+}
+
 # office_in NODE...: bytes the nodes received from peers outside their site.
 office_in() {
 	local n sum=0 v
@@ -160,15 +175,7 @@ spid=$SPID
 rm -rf "$T/a1-dst"
 start_receiver a1 "$LINK" --json --local-subnet 127.0.0.0/8
 wait_for 5 more_lines "$T/a1.out" 4
-fresh_json "$T/src-lan.out"
-up1=$(last_json "$T/src-lan.out" uploaded)
-t1=$EPOCHREALTIME
-fresh_json "$T/src-lan.out"
-fresh_json "$T/src-lan.out"
-up2=$(last_json "$T/src-lan.out" uploaded)
-t2=$EPOCHREALTIME
-rate=$(awk -v a="$up1" -v b="$up2" -v x="$t1" -v y="$t2" \
-    'BEGIN { printf "%.0f", (b - a) / (y - x) }')
+rate=$(send_rate "$T/src-lan.out")
 diag "lan-limits: the source sent $rate bytes/s to a local peer"
 awk -v r="$rate" 'BEGIN { exit !(r < 1.5 * 1048576) }'
 pass_if "lan-limits: --lan-limits keeps a local peer under the limit ($rate B/s)" $?
@@ -182,15 +189,7 @@ spid=$SPID
 rm -rf "$T/a1-dst"
 start_receiver a1 "$LINK" --json
 wait_for 5 more_lines "$T/a1.out" 4
-fresh_json "$T/src-peer.out"
-up1=$(last_json "$T/src-peer.out" uploaded)
-t1=$EPOCHREALTIME
-fresh_json "$T/src-peer.out"
-fresh_json "$T/src-peer.out"
-up2=$(last_json "$T/src-peer.out" uploaded)
-t2=$EPOCHREALTIME
-rate=$(awk -v a="$up1" -v b="$up2" -v x="$t1" -v y="$t2" \
-    'BEGIN { printf "%.0f", (b - a) / (y - x) }')
+rate=$(send_rate "$T/src-peer.out")
 diag "peer limit: the source sent $rate bytes/s to its one peer"
 awk -v r="$rate" 'BEGIN { exit !(r > 256 * 1024 && r < 768 * 1024) }'
 pass_if "peer limit: one peer gets about 512K/s ($rate B/s)" $?
@@ -208,15 +207,7 @@ for n in a1 a2; do
 	start_receiver "$n" "$LINK" --json --site office-a
 done
 wait_for 5 more_lines "$T/a2.out" 4
-fresh_json "$T/src-sl.out"
-up1=$(last_json "$T/src-sl.out" uploaded)
-t1=$EPOCHREALTIME
-fresh_json "$T/src-sl.out"
-fresh_json "$T/src-sl.out"
-up2=$(last_json "$T/src-sl.out" uploaded)
-t2=$EPOCHREALTIME
-rate=$(awk -v a="$up1" -v b="$up2" -v x="$t1" -v y="$t2" \
-    'BEGIN { printf "%.0f", (b - a) / (y - x) }')
+rate=$(send_rate "$T/src-sl.out")
 diag "site limit: the source sent $rate bytes/s to office A's two nodes"
 awk -v r="$rate" 'BEGIN { exit !(r > 384 * 1024 && r < 640 * 1024) }'
 pass_if "site limit: office A gets 512K/s in all ($rate B/s)" $?
@@ -241,15 +232,7 @@ pass_if "schedule: the source logs the window's limits" $? ||
 rm -rf "$T/a1-dst"
 start_receiver a1 "$LINK" --json
 wait_for 5 more_lines "$T/a1.out" 4
-fresh_json "$T/src-sched.out"
-up1=$(last_json "$T/src-sched.out" uploaded)
-t1=$EPOCHREALTIME
-fresh_json "$T/src-sched.out"
-fresh_json "$T/src-sched.out"
-up2=$(last_json "$T/src-sched.out" uploaded)
-t2=$EPOCHREALTIME
-rate=$(awk -v a="$up1" -v b="$up2" -v x="$t1" -v y="$t2" \
-    'BEGIN { printf "%.0f", (b - a) / (y - x) }')
+rate=$(send_rate "$T/src-sched.out")
 diag "schedule: the source sent $rate bytes/s"
 awk -v r="$rate" 'BEGIN { exit !(r > 384 * 1024 && r < 640 * 1024) }'
 pass_if "schedule: the window's 512K holds ($rate B/s)" $?
